@@ -1,0 +1,87 @@
+"""Where the bundled ontology, data and queries live.
+
+This is the only module that knows the layout of the package's resources. They are
+read through :mod:`importlib.resources`, so they are found the same way in a wheel,
+an editable install or a zip.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+ONTOLOGY_FILE = "vitd.ttl"
+SHAPES_FILE = "shapes.ttl"
+SOURCE_TEXT = "source/vitamin-d-muscle-spasm.txt"
+
+
+def package_root() -> Traversable:
+    """The installed ``vitd_kg`` package directory."""
+    return resources.files("vitd_kg")
+
+
+def ontology_dir() -> Traversable:
+    """The bundled ``ontology/`` folder (OWL ontology, SHACL shapes, JSON-LD context)."""
+    return package_root() / "ontology"
+
+
+def ontology_file() -> Traversable:
+    """The OWL ontology in Turtle."""
+    return ontology_dir() / ONTOLOGY_FILE
+
+
+def shapes_file() -> Traversable:
+    """The SHACL shapes in Turtle."""
+    return ontology_dir() / SHAPES_FILE
+
+
+def data_dir() -> Traversable:
+    """The bundled ``data/`` folder: one Turtle file per section, and the source text."""
+    return package_root() / "data"
+
+
+def queries_dir() -> Traversable:
+    """The bundled ``queries/`` folder of SPARQL files."""
+    return package_root() / "queries"
+
+
+def source_text(data: Traversable | Path | None = None) -> str:
+    """The verbatim source document that the claims quote."""
+    base = data if data is not None else data_dir()
+    return (base / SOURCE_TEXT).read_text(encoding="utf-8")
+
+
+def data_files(data: Traversable | Path | None = None) -> list[Traversable]:
+    """The Turtle files of a data folder (the bundled one by default), sorted by name."""
+    base = data if data is not None else data_dir()
+    return sorted(
+        (entry for entry in base.iterdir() if entry.name.endswith(".ttl") and entry.is_file()),
+        key=lambda entry: entry.name,
+    )
+
+
+def query_file(name: str) -> Traversable:
+    """A bundled query by name: ``questions/spasm-claims`` or ``claims/claim``.
+
+    Raises :class:`FileNotFoundError` naming the available queries if there is none.
+    """
+    relative = name if name.endswith(".rq") else f"{name}.rq"
+    entry = queries_dir().joinpath(*relative.split("/"))
+    if not entry.is_file():
+        available = ", ".join(query_names())
+        raise FileNotFoundError(f"no bundled query {name!r}; available: {available}")
+    return entry
+
+
+def query_names() -> list[str]:
+    """Names of every bundled query (``folder/name`` without ``.rq``), sorted."""
+    names: list[str] = []
+    for folder in queries_dir().iterdir():
+        if folder.is_dir():
+            names.extend(
+                f"{folder.name}/{entry.name[:-3]}"
+                for entry in folder.iterdir()
+                if entry.name.endswith(".rq")
+            )
+    return sorted(names)

@@ -1,0 +1,46 @@
+"""The installed package finds its resources through importlib.resources."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+import vitd_kg
+from vitd_kg import resources
+
+
+def test_resources_ship_inside_the_package():
+    package_dir = resources.package_root()
+    assert (package_dir / "ontology" / "vitd.ttl").is_file()
+    assert (package_dir / "data" / "source" / "vitamin-d-muscle-spasm.txt").is_file()
+    assert resources.query_names()
+    assert len(resources.data_files()) >= 7
+
+
+def test_source_text_is_the_document():
+    text = resources.source_text()
+    assert text.startswith("Muscle spasm vitamin d")
+    assert "50,000 IU of oral vitamin D weekly for 12 weeks" in text
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["vitd_kg", "vitd_kg.namespaces", "vitd_kg.graph", "vitd_kg.sparql", "vitd_kg.stats", "vitd_kg.terms"],
+)
+def test_docstring_examples_run(module):
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0
+
+
+def test_load_with_a_data_dir_replaces_the_bundled_data(tmp_path):
+    (tmp_path / "one.ttl").write_text(
+        "@prefix vitd: <https://w3id.org/vitd-kg/ontology#> .\n"
+        "<https://example.org/c> a vitd:Study .\n",
+        encoding="utf-8",
+    )
+    graph = vitd_kg.load(tmp_path)
+    bundled = vitd_kg.load()
+    assert len(graph) < len(bundled)
+    assert vitd_kg.stats(tmp_path).count("vitd:Study") == 1
