@@ -215,3 +215,20 @@ def test_export_follows_a_changed_graph(tmp_path):
 
 def test_docstring_examples_run():
     assert doctest.testmod(fhir).failed == 0
+
+
+def test_the_readme_snippet_shows_the_exported_meta_analysis_evidence():
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "readme" / "evidence-standards.md").read_text(encoding="utf-8")
+    shown = json.loads(text.split("```json\n", 1)[1].split("\n```", 1)[0])
+    assert shown == EVIDENCE["https://w3id.org/vitd-kg/id/effect/beaudart-2014-strength"]
+    assert str([r["id"] for r in RESOURCES][:4]) in text
+
+
+def test_writing_to_a_file_as_the_export_command_does(tmp_path):
+    # the `vitd-kg export --format fhir -o FILE` path
+    target = tmp_path / "evidence.json"
+    with target.open("wb") as out:
+        fhir.write_fhir(out)
+    assert Bundle.model_validate_json(target.read_bytes()).type == "collection"

@@ -169,3 +169,25 @@ def test_table_follows_a_data_dir(tmp_path):
 
 def test_docstring_examples_run():
     assert doctest.testmod(tables).failed == 0
+
+
+def test_the_readme_snippet_shows_the_exported_strength_row():
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "docs" / "readme" / "evidence-standards.md").read_text(encoding="utf-8")
+    header, row = text.split("```csv\n", 1)[1].split("\n```", 1)[0].splitlines()
+    buffer = io.BytesIO()
+    tables.write_effect_table(buffer, format="csv")
+    lines = buffer.getvalue().decode("utf-8").splitlines()
+    assert header == lines[0]
+    assert row in lines and row.startswith("ma-strength,beaudart-2014-strength,")
+
+
+@pytest.mark.parametrize("format", tables.FORMATS)
+def test_writing_to_a_file_as_the_export_command_does(tmp_path, format):
+    # the `vitd-kg export --format csv|parquet -o FILE` path: a binary file the caller opened
+    target = tmp_path / f"effects.{format}"
+    with target.open("wb") as out:
+        tables.write_effect_table(out, format=format)
+        assert not out.closed
+    assert target.stat().st_size > 1000

@@ -376,7 +376,8 @@ def intervention_notes(rows: list[Row]) -> list[str]:
         name, match = substance
         notes.append(f"substance: {name}" + (f" ({match})" if match else ""))
     if "doseValue" in row:
-        notes.append(f"dose: {row['doseValue']} {row.get('doseUnit', '')} (UCUM)".replace("  ", " "))
+        unit = f" {row['doseUnit']} (UCUM)" if "doseUnit" in row else ""
+        notes.append(f"dose: {row['doseValue']}{unit}")
     if "routeLabel" in row:
         notes.append(f"route: {row['routeLabel']}")
     if "frequencyLabel" in row:
