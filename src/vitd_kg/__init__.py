@@ -10,8 +10,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from .diagram import write_model_diagram
 from .errors import InputError, VitdKgError
+from .evidence_map import write_evidence_map
 from .graph import load, load_store
+from .site import build_site
 from .stats import Stats, stats
 
 __all__ = [
@@ -19,7 +22,10 @@ __all__ = [
     "Stats",
     "VitdKgError",
     "__version__",
+    "build_site",
     "load",
     "load_store",
     "stats",
+    "write_evidence_map",
+    "write_model_diagram",
 ]

@@ -34,7 +34,7 @@ _HANDLED = {
     SH.maxLength, SH.pattern, SH.flags, SH.hasValue, SH["or"], SH["and"], SH["not"], SH.xone,
     SH.lessThan, SH.lessThanOrEquals, SH.equals, SH.disjoint, SH.qualifiedValueShape,
     SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.message, SH.severity, SH.name,
-    SH.description, SH.node, SH.uniqueLang, SH.languageIn, RDF.type, RDFS.comment, RDFS.label,
+    SH.description, SH.node, SH.languageIn, RDF.type, RDFS.comment, RDFS.label,
     SH.property, SH.sparql, SH.targetClass, SH.targetNode, SH.targetSubjectsOf,
     SH.targetObjectsOf, SH.deactivated, SH.order, SH.group, SH.closed, SH.ignoredProperties,
     SH.prefixes, SH.declare,
@@ -128,6 +128,8 @@ def rule_phrases(graph: Graph, node) -> list[str]:
         phrases.append(f"at most {value(SH.maxLength)} characters")
     if value(SH.pattern) is not None:
         phrases.append(f"matches /{value(SH.pattern)}/{value(SH.flags) or ''}")
+    if value(SH.languageIn) is not None:
+        phrases.append("language one of " + ", ".join(str(v) for v in Collection(graph, value(SH.languageIn))))
     if value(SH.hasValue) is not None:
         phrases.append(f"includes {curie(value(SH.hasValue))}")
     for predicate, words in ((SH.lessThan, "less than"), (SH.lessThanOrEquals, "at most"),

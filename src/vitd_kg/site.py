@@ -82,16 +82,16 @@ def _environment():
 def prepare_outdir(outdir: Path, *, force: bool) -> None:
     """Refuse an OUTDIR that is a file, or a non-empty folder without ``force``."""
     if outdir.exists() and not outdir.is_dir():
-        raise InputError(f"{outdir} exists and is not a folder", file=str(outdir),
+        raise InputError("exists and is not a folder", file=str(outdir),
                          hint="choose a folder path for the site")
     if outdir.is_dir() and any(outdir.iterdir()) and not force:
         raise InputError(
-            f"{outdir} is not empty",
+            "the folder is not empty",
             file=str(outdir),
             hint="choose an empty or new folder, or pass --force to replace its contents with the site",
         )
     if not outdir.parent.is_dir():
-        raise InputError(f"the folder {outdir.parent} does not exist", file=str(outdir),
+        raise InputError(f"its parent folder {outdir.parent} does not exist", file=str(outdir),
                          hint="create the parent folder first")
 
 
