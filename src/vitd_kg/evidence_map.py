@@ -449,7 +449,7 @@ def _draw_legend(dot: "graphviz.Digraph", chain: EvidenceChain) -> None:
         rank = "" if level.rank is None else f" ({level.rank})"
         style = ' STYLE="dashed"' if level.iri.endswith("SynthesisOfClaims") else ""
         rows.append(
-            f'<TR><TD BGCOLOR="{_fill(level.rank)}" WIDTH="22"{style}> </TD>'
+            f'<TR><TD BGCOLOR="{_fill(level.rank)}" COLOR="#555555" WIDTH="22"{style}> </TD>'
             f'<TD ALIGN="LEFT">{_esc(level.label)}{rank}</TD></TR>'
         )
     if chain.audited:
@@ -462,9 +462,10 @@ def _draw_legend(dot: "graphviz.Digraph", chain: EvidenceChain) -> None:
             '<TR><TD COLSPAN="2" ALIGN="LEFT"><I>evidence audit not installed:<BR ALIGN="LEFT"/>'
             "over-statements are not marked</I></TD></TR>"
         )
-    table = '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="3" CELLPADDING="4">' + "".join(rows) + "</TABLE>>"
-    with dot.subgraph(name="cluster_legend") as legend:
-        legend.attr(label="Legend", color="#bbbbbb", style="rounded", fontsize="11")
+    rows.insert(0, '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>')
+    table = '<<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="1" CELLSPACING="3" CELLPADDING="4">' + "".join(rows) + "</TABLE>>"
+    with dot.subgraph(name="legend_column") as legend:
+        legend.attr(rank="sink")  # the legend stands in the last column, clear of the chain
         legend.node("legend", table, shape="plaintext", style="")
 
 

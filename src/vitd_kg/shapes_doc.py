@@ -123,7 +123,8 @@ def rule_phrases(graph: Graph, node) -> list[str]:
         if value(predicate) is not None:
             phrases.append(f"{symbol} {value(predicate)}")
     if value(SH.minLength) is not None:
-        phrases.append(f"at least {value(SH.minLength)} characters")
+        low = int(value(SH.minLength))
+        phrases.append("non-empty" if low == 1 else f"at least {low} characters")
     if value(SH.maxLength) is not None:
         phrases.append(f"at most {value(SH.maxLength)} characters")
     if value(SH.pattern) is not None:
