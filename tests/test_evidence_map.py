@@ -189,3 +189,22 @@ def test_the_queries_answer_the_same_on_rdflib_and_oxigraph(name, store):
     ox_rows = [tuple(normal(row.get(n)) for n in names) for row in oxigraph_rows]
     assert rdflib_rows == ox_rows
     assert ox_rows, f"{name} returns no rows on the bundled graph"
+
+
+def test_a_missing_dot_program_says_how_to_install_graphviz(tmp_path, monkeypatch):
+    from vitd_kg.errors import VitdKgError
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` on the PATH
+    with pytest.raises(VitdKgError, match="Graphviz's `dot` program is not installed") as caught:
+        write_evidence_map("cs-spasm-reduction", tmp_path / "map.svg")
+    assert "apt-get install graphviz" in caught.value.hint
+    write_evidence_map("cs-spasm-reduction", tmp_path / "map.dot")  # DOT needs no Graphviz program
+
+
+def test_a_missing_graphviz_package_says_how_to_install_the_extra(tmp_path, monkeypatch):
+    from vitd_kg.errors import VitdKgError
+
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    with pytest.raises(VitdKgError, match="Python package `graphviz`") as caught:
+        write_evidence_map("cs-spasm-reduction", tmp_path / "map.dot")
+    assert "vitd-kg[docs]" in caught.value.hint

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from .graph import DataDir, load_store
-from .graphviz_output import FONT, picture_format, write_picture
+from .graphviz_output import FONT, graphviz_module, picture_format, write_picture
 from .namespaces import PREFIXES, VITD
 from .sparql import read_query, run_query
 
@@ -65,8 +65,7 @@ def _vocabulary_classes(store: ox.Store) -> set[str]:
 
 def model_graph(store: ox.Store) -> "graphviz.Digraph":
     """Draw the model of the graph in ``store`` as a Graphviz digraph."""
-    import graphviz
-
+    graphviz = graphviz_module()
     classes: dict[str, str] = {}
     supers: list[tuple[str, str, str]] = []
     for row in run_query(store, read_query("model/classes")):

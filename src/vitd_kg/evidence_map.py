@@ -30,7 +30,7 @@ import pyoxigraph as ox
 
 from .errors import InputError
 from .graph import DataDir, load_store
-from .graphviz_output import FONT, picture_format, write_picture
+from .graphviz_output import FONT, graphviz_module, picture_format, write_picture
 from .namespaces import ID, PREFIXES, VITD, claim_id, claim_iri
 from .sparql import read_query, run_query
 
@@ -369,8 +369,7 @@ def _study_label(study: ChainStudy, flags: list[Flag]) -> str:
 
 def evidence_map_graph(chain: EvidenceChain) -> "graphviz.Digraph":
     """Draw an :class:`EvidenceChain` as a Graphviz digraph (left to right)."""
-    import graphviz
-
+    graphviz = graphviz_module()
     root = chain.claims[chain.root]
     dot = graphviz.Digraph(
         name=f"evidence map of {root.short_id}",

@@ -26,6 +26,19 @@ FONT = "DejaVu Sans"
 PNG_DPI = "144"
 
 
+def graphviz_module():
+    """The ``graphviz`` package, or a :class:`VitdKgError` that says how to install it."""
+    try:
+        import graphviz
+    except ImportError:
+        raise VitdKgError(
+            "drawing pictures needs the Python package `graphviz`, which is not installed",
+            hint="install the documentation extra: pip install 'vitd-kg[docs]'",
+            exit_code=2,
+        ) from None
+    return graphviz
+
+
 def picture_format(path: Path) -> str:
     """The Graphviz output format for ``path``, from its suffix.
 
@@ -49,7 +62,7 @@ def render(graph: "graphviz.Digraph", fmt: str) -> bytes:
     """
     if fmt == "dot":
         return graph.source.encode("utf-8")
-    import graphviz
+    graphviz = graphviz_module()
 
     try:
         if fmt == "png":
