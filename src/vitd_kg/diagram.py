@@ -1,0 +1,160 @@
+"""The model diagram: the ontology's classes, what they carry and how they link.
+
+Each vitd-kg class is a box headed by its label, listing its datatype properties
+(and object properties whose values are not vitd-kg classes); object properties
+between classes are arrows (solid where the ontology declares domain and range,
+dashed where it declares only the range and the domain is read from the data);
+subclass links are hollow arrows, also to the external classes reused as
+superclasses (prov:Entity, oa:SpecificResource, ...). Everything comes from the
+bundled ``queries/model/*.rq`` files.
+
+>>> import tempfile, pathlib
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "model.dot"
+>>> write_model_diagram(out)
+>>> "vitd__Claim" in out.read_text()
+True
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from .graph import DataDir, load_store
+from .graphviz_output import FONT, graphviz_module, picture_format, write_picture
+from .namespaces import PREFIXES, VITD
+from .sparql import read_query, run_query
+
+if TYPE_CHECKING:
+    import graphviz
+
+#: Classes whose members are the ontology's own named individuals (value lists).
+VOCABULARY_FILL = "#f3f3f3"
+CLAIM_FILL = "#fff4d6"
+CLASS_FILL = "#e8f1fb"
+EXTERNAL_FILL = "#ffffff"
+
+
+def _curie(iri: str) -> str:
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
+        if iri.startswith(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def _node_id(iri: str) -> str:
+    return _curie(iri).replace(":", "__")
+
+
+def _local(iri: str) -> str:
+    return iri[len(str(VITD)):] if iri.startswith(str(VITD)) else _curie(iri)
+
+
+def _vocabulary_classes(store: ox.Store) -> set[str]:
+    """vitd: classes that have named individuals in the ontology (controlled vocabularies)."""
+    query = """
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        SELECT DISTINCT ?class WHERE { ?member a owl:NamedIndividual , ?class .
+          FILTER(?class != owl:NamedIndividual) }
+    """
+    return {str(solution["class"].value) for solution in store.query(query)}
+
+
+def model_graph(store: ox.Store) -> "graphviz.Digraph":
+    """Draw the model of the graph in ``store`` as a Graphviz digraph."""
+    graphviz = graphviz_module()
+    classes: dict[str, str] = {}
+    supers: list[tuple[str, str, str]] = []
+    for row in run_query(store, read_query("model/classes")):
+        iri = str(row["class"])
+        classes[iri] = str(row.get("label", _local(iri)))
+        if "super" in row:
+            supers.append((iri, str(row["super"]), str(row.get("superLabel", ""))))
+    attributes: dict[str, list[str]] = {}
+    for row in run_query(store, read_query("model/attributes")):
+        rng = f" : {_curie(str(row['range']))}" if "range" in row else ""
+        attributes.setdefault(str(row["class"]), []).append(f"{_local(str(row['property']))}{rng}")
+    vocabularies = _vocabulary_classes(store)
+
+    dot = graphviz.Digraph(
+        name="vitd-kg model",
+        graph_attr={
+            "rankdir": "LR",
+            "fontname": FONT,
+            "fontsize": "14",
+            "labelloc": "t",
+            "label": "vitd-kg ontology: classes and their relations",
+            "nodesep": "0.2",
+            "ranksep": "0.7",
+            "bgcolor": "white",
+            "pad": "0.3",
+            "concentrate": "false",
+        },
+        node_attr={"fontname": FONT, "fontsize": "10", "shape": "plaintext"},
+        edge_attr={"fontname": FONT, "fontsize": "9", "color": "#4a6a8a", "fontcolor": "#2c3e50"},
+    )
+    for iri in sorted(classes):
+        if iri.endswith("Claim") and iri != str(VITD.Claim):
+            fill = CLAIM_FILL
+        elif iri == str(VITD.Claim):
+            fill = CLAIM_FILL
+        elif iri in vocabularies:
+            fill = VOCABULARY_FILL
+        else:
+            fill = CLASS_FILL
+        rows = [
+            f'<TR><TD BGCOLOR="{fill}" ALIGN="CENTER"><B>{html.escape(classes[iri])}</B>'
+            f'<BR/><FONT POINT-SIZE="8" COLOR="#555555">{html.escape(_curie(iri))}</FONT></TD></TR>'
+        ]
+        attrs = attributes.get(iri, [])
+        if attrs:
+            cells = '<BR ALIGN="LEFT"/>'.join(html.escape(a) for a in attrs)
+            rows.append(f'<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">{cells}<BR ALIGN="LEFT"/></FONT></TD></TR>')
+        if iri in vocabularies:
+            rows.append('<TR><TD><FONT POINT-SIZE="8" COLOR="#777777"><I>controlled vocabulary</I></FONT></TD></TR>')
+        table = '<<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4" COLOR="#5b6b7b">' + "".join(rows) + "</TABLE>>"
+        dot.node(_node_id(iri), table)
+    external = sorted({s for _, s, _ in supers if s not in classes})
+    for iri in external:
+        dot.node(_node_id(iri), _curie(iri), shape="box", style="rounded,dashed", color="#999999",
+                 fontcolor="#555555", fontsize="9")
+    for sub, sup, _ in sorted(supers):
+        dot.edge(_node_id(sub), _node_id(sup), arrowhead="onormal", color="#888888", style="solid",
+                 tooltip="subclass of")
+    for row in run_query(store, read_query("model/relations")):
+        declared = str(row["declared"]).lower() == "true"
+        dot.edge(
+            _node_id(str(row["domain"])),
+            _node_id(str(row["range"])),
+            label=_local(str(row["property"])),
+            style="solid" if declared else "dashed",
+        )
+    dot.node(
+        "legend",
+        '<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">'
+        '<TR><TD ALIGN="LEFT"><B>Reading the diagram</B></TD></TR>'
+        '<TR><TD ALIGN="LEFT">solid arrow: object property with declared domain and range</TD></TR>'
+        '<TR><TD ALIGN="LEFT">dashed arrow: only the range is declared; domain as used in the data</TD></TR>'
+        '<TR><TD ALIGN="LEFT">hollow grey arrow: subclass of</TD></TR>'
+        '<TR><TD ALIGN="LEFT">box body: datatype properties (and links to non-vitd values)</TD></TR>'
+        f'<TR><TD ALIGN="LEFT" BGCOLOR="{CLAIM_FILL}">claims</TD></TR>'
+        f'<TR><TD ALIGN="LEFT" BGCOLOR="{VOCABULARY_FILL}">controlled vocabularies (named individuals)</TD></TR>'
+        "</TABLE>>",
+        shape="box",
+        style="rounded",
+        color="#bbbbbb",
+    )
+    return dot
+
+
+def write_model_diagram(path: Path, *, data_dir: DataDir = None) -> None:
+    """Write the model diagram to ``path`` (.svg, .png or .dot by the suffix).
+
+    The data (bundled, or ``data_dir``) is read only for the domains of properties
+    that the ontology leaves open.
+    """
+    picture_format(Path(path))
+    write_picture(model_graph(load_store(data_dir)), Path(path))

@@ -1,0 +1,210 @@
+"""Evidence maps: every claim's chain, coloured by evidence level, marked by the audit.
+
+The chain a map draws is checked against an independent walk of the graph with
+plain rdflib; the map itself is checked in its DOT source (fast) and, for one claim,
+as SVG and PNG files.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from dataclasses import dataclass
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from vitd_kg import resources
+from vitd_kg.errors import InputError
+from vitd_kg.evidence_map import (
+    FLAG_COLOUR,
+    RANK_COLOURS,
+    evidence_chain,
+    evidence_map_graph,
+    write_evidence_map,
+)
+from vitd_kg.graph import load_store
+from vitd_kg.namespaces import VITD, claim_id
+from vitd_kg.sparql import read_query, run_query
+
+from claim_facts import claims as all_claims
+
+GRAPH = None
+
+
+def _graph() -> Graph:
+    global GRAPH
+    if GRAPH is None:
+        import vitd_kg
+
+        GRAPH = vitd_kg.load()
+    return GRAPH
+
+
+CLAIM_IDS = [claim_id(str(c)) for c in all_claims(_graph())]
+
+
+@pytest.fixture(scope="module")
+def store():
+    return load_store()
+
+
+def supporters(graph: Graph, root: URIRef) -> set[URIRef]:
+    """The root and every claim it rests on or that explains one of them, by graph walking."""
+    seen, todo = {root}, [root]
+    while todo:
+        node = todo.pop()
+        found = set(graph.objects(node, VITD.restsOn)) | set(graph.subjects(VITD.explains, node))
+        for other in found - seen:
+            seen.add(other)
+            todo.append(other)
+    return seen
+
+
+@pytest.mark.parametrize("claim", CLAIM_IDS)
+def test_the_map_draws_the_whole_chain_with_studies_designs_and_colours(claim, store):
+    graph = _graph()
+    root = URIRef(f"https://w3id.org/vitd-kg/id/claim/{claim}")
+    chain = evidence_chain(claim, store=store)
+    expected = supporters(graph, root)
+    assert set(chain.claims) == {str(c) for c in expected}
+    dot = evidence_map_graph(chain).source
+    for member in expected:
+        assert f'"claim__{claim_id(str(member))}"' in dot or f"claim__{claim_id(str(member))} " in dot
+        level = graph.value(member, VITD.evidenceLevel)
+        rank = graph.value(level, VITD.evidenceRank)
+        assert chain.claims[str(member)].rank == int(rank)
+        assert RANK_COLOURS[int(rank)] in dot
+    studies = {s for c in expected for s in graph.objects(c, VITD.reportsStudy)}
+    assert set(chain.studies) == {str(s) for s in studies}
+    for study in studies:
+        design_label = str(graph.value(graph.value(study, VITD.design), RDFS.label))
+        assert f"design: {design_label}" in dot
+    quote = chain.claims[str(root)].quote
+    assert quote and quote.split()[0] in dot
+    for level in graph.subjects(RDF.type, VITD.EvidenceLevel):
+        assert str(graph.value(level, RDFS.label)).replace("'", "&#x27;") in dot
+    assert "evidence audit not installed" not in dot or not chain.audited
+
+
+def test_the_spasm_conclusion_rests_on_the_case_series_and_its_pico(store):
+    chain = evidence_chain("concl-alleviates-muscle-spasm", store=store)
+    dot = evidence_map_graph(chain).source
+    for part in ("oral vitamin D, 50,000 IU", "muscle spasm", "vitamin D deficiency", "case series"):
+        assert part in dot
+    assert {claim_id(c) for c in chain.claims} == {
+        "concl-alleviates-muscle-spasm", "cs-improvement", "cs-symptom-improvement", "cs-spasm-reduction"}
+
+
+def test_explanations_are_followed_backwards(store):
+    chain = evidence_chain("concl-crucial-role-in-muscle-function", store=store)
+    assert "https://w3id.org/vitd-kg/id/claim/mech-cell-differentiation" in chain.claims
+    assert "explained by" in evidence_map_graph(chain).source
+
+
+@dataclass
+class FakeFinding:
+    kind: str
+    claim_ids: list[str]
+    study_ids: list[str]
+    message: str
+    severity: str
+
+
+def test_audit_findings_are_marked_in_red(monkeypatch, tmp_path):
+    fake = types.ModuleType("vitd_kg.audit")
+    fake.audit = lambda data_dir=None: [
+        FakeFinding("overstated-significance", ["cs-improvement"], ["cai-2019-case-series"],
+                    "says significant, but no test is reported", "warning")
+    ]
+    monkeypatch.setitem(sys.modules, "vitd_kg.audit", fake)
+    out = tmp_path / "map.dot"
+    write_evidence_map("concl-alleviates-muscle-spasm", out)
+    dot = out.read_text()
+    assert "says significant, but no test is reported" in dot.replace('<BR ALIGN="LEFT"/>', " ")
+    assert dot.count(FLAG_COLOUR) >= 3  # the claim, the study and the legend swatch
+    assert "over-statement found by the evidence audit" in dot
+    assert "evidence audit not installed" not in dot
+
+
+def test_without_an_audit_the_legend_says_nothing_is_marked(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "vitd_kg.audit", None)  # makes the import fail
+    out = tmp_path / "map.dot"
+    write_evidence_map("concl-alleviates-muscle-spasm", out)
+    dot = out.read_text()
+    assert "evidence audit not installed" in dot
+    assert FLAG_COLOUR not in dot
+
+
+def test_the_real_audit_marks_each_claim_it_names():
+    audit_module = pytest.importorskip("vitd_kg.audit")
+    findings = audit_module.audit()
+    named = {claim_id(str(c)) for f in findings for c in f.claim_ids}
+    if not named:
+        pytest.skip("the audit reports no finding on any claim")
+    claim = sorted(named)[0]
+    chain = evidence_chain(claim, findings=findings)
+    assert chain.flags.get(chain.root)
+    assert FLAG_COLOUR in evidence_map_graph(chain).source
+
+
+@pytest.mark.parametrize("suffix, magic", [(".svg", b"<svg"), (".png", b"\x89PNG"), (".dot", b"digraph")])
+def test_the_format_follows_the_suffix(tmp_path, suffix, magic):
+    out = tmp_path / f"map{suffix}"
+    write_evidence_map("cs-spasm-reduction", out)
+    assert magic in out.read_bytes()[:400]
+
+
+def test_an_unknown_claim_or_suffix_is_a_clear_error(tmp_path):
+    with pytest.raises(InputError, match="no claim with id 'no-such-claim'"):
+        write_evidence_map("no-such-claim", tmp_path / "map.svg")
+    with pytest.raises(InputError, match=r"\.svg, \.png or \.dot"):
+        write_evidence_map("cs-spasm-reduction", tmp_path / "map.jpg")
+
+
+MAP_QUERIES = [n for n in resources.query_names() if n.split("/")[0] in ("maps", "model", "docs")]
+
+
+@pytest.mark.parametrize("name", MAP_QUERIES)
+def test_the_queries_answer_the_same_on_rdflib_and_oxigraph(name, store):
+    query = read_query(name)
+    assert query.description, f"{name} needs a leading # comment saying what it answers"
+    bindings = {"root": "claim:concl-crucial-role-in-muscle-function"} if "?root" in query.text else {}
+    oxigraph_rows = run_query(store, query, bindings)
+    from vitd_kg.sparql import as_term
+
+    rdflib_result = _graph().query(query.text, initBindings={k: as_term(v) for k, v in bindings.items()})
+    names = [str(v) for v in rdflib_result.vars]
+
+    def normal(value):
+        if value is None:
+            return None
+        try:
+            return ("number", float(value))  # 0.17 and 0.17 as decimal vs double
+        except (TypeError, ValueError):
+            return str(value)
+
+    rdflib_rows = [tuple(normal(row[n]) for n in names) for row in rdflib_result]
+    ox_rows = [tuple(normal(row.get(n)) for n in names) for row in oxigraph_rows]
+    assert rdflib_rows == ox_rows
+    assert ox_rows, f"{name} returns no rows on the bundled graph"
+
+
+def test_a_missing_dot_program_says_how_to_install_graphviz(tmp_path, monkeypatch):
+    from vitd_kg.errors import VitdKgError
+
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` on the PATH
+    with pytest.raises(VitdKgError, match="Graphviz's `dot` program is not installed") as caught:
+        write_evidence_map("cs-spasm-reduction", tmp_path / "map.svg")
+    assert "apt-get install graphviz" in caught.value.hint
+    write_evidence_map("cs-spasm-reduction", tmp_path / "map.dot")  # DOT needs no Graphviz program
+
+
+def test_a_missing_graphviz_package_says_how_to_install_the_extra(tmp_path, monkeypatch):
+    from vitd_kg.errors import VitdKgError
+
+    monkeypatch.setitem(sys.modules, "graphviz", None)
+    with pytest.raises(VitdKgError, match="Python package `graphviz`") as caught:
+        write_evidence_map("cs-spasm-reduction", tmp_path / "map.dot")
+    assert "vitd-kg[docs]" in caught.value.hint
