@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._callable import make_callable
 from .graph import DataDir, load_store
 from .namespaces import VITD
 from .sparql import read_query, run_query
@@ -52,3 +53,7 @@ def stats(data_dir: DataDir = None) -> Stats:
         for row in rows
     ]
     return Stats(triples=triples, classes=classes)
+
+
+# ``vitd_kg.stats(...)`` calls stats() even after ``import vitd_kg.stats``.
+make_callable(__name__, "stats")
