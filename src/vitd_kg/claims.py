@@ -23,7 +23,7 @@ from typing import Any, Iterable
 from ._callable import make_callable
 from .graph import DataDir, load_store
 from .namespaces import PREFIXES, claim_id
-from .sparql import Query, Row, read_query, run_query
+from .sparql import Iri, Query, Row, read_query, select_light
 
 Number = int | Decimal
 
@@ -295,7 +295,7 @@ def claims(data_dir: DataDir = None, *, store=None) -> list[Claim]:
     from .render import render_claim
 
     store = store if store is not None else load_store(data_dir)
-    rows = {name: run_query(store, read_query(f"claims/{name}")) for name in CLAIM_QUERIES}
+    rows = {name: select_light(store, read_query(f"claims/{name}")) for name in CLAIM_QUERIES}
     built = build_claims(rows)
     by_id = {c.id: c for c in built}
     for claim in built:
@@ -597,12 +597,12 @@ def _text(row: Row, name: str) -> str | None:
 
 
 def _is_iri(term: Any) -> bool:
-    return type(term).__name__ == "URIRef"
+    return isinstance(term, Iri) or type(term).__name__ == "URIRef"
 
 
 def _value(term: Any) -> Any:
     """A Python value for a literal: int, Decimal, bool or str (durations stay strings)."""
-    datatype = str(getattr(term, "datatype", None) or "")
+    datatype = str(getattr(term, "datatype", None) or "")  # rdflib Literal or sparql.Lit
     text = str(term)
     if datatype in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger", XSD + "positiveInteger"):
         return int(text)

@@ -17,12 +17,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Iterable
 
-from .namespaces import VITD
+from .namespaces import VITD_IRI
 
 if TYPE_CHECKING:  # pragma: no cover
     from .claims import Claim, Effect, Estimate, Intervention, Population, Study, Term
 
-V = str(VITD)
+V = VITD_IRI
 PAST_TENSE_KINDS = {V + "StudyClaim", V + "FindingClaim"}
 
 #: How UCUM unit codes read in prose: (singular, plural).

@@ -248,6 +248,58 @@ def parse_binding(text: str) -> tuple[str, Any]:
     return name, as_term(value)
 
 
+# --- rows without rdflib ---------------------------------------------------------------------
+
+
+class Iri(str):
+    """An IRI in a light row: the string is the IRI."""
+
+    __slots__ = ()
+
+
+class Lit(str):
+    """A literal in a light row: the string is its lexical form."""
+
+    datatype: str | None
+    language: str | None
+
+    def __new__(cls, value: str, datatype: str | None = None, language: str | None = None) -> "Lit":
+        literal = super().__new__(cls, value)
+        literal.datatype = datatype
+        literal.language = language
+        return literal
+
+
+class Blank(str):
+    """A blank node in a light row: the string is its label."""
+
+    __slots__ = ()
+
+
+def select_light(store, query: Query) -> list[dict[str, str]]:
+    """Run a bundled SELECT query on an Oxigraph store and return rows of :class:`Iri`,
+    :class:`Lit` and :class:`Blank` strings, without importing rdflib (for fast commands)."""
+    import pyoxigraph as ox
+
+    solutions = store.query(query.text)
+    names = [variable.value for variable in solutions.variables]
+    rows = []
+    for solution in solutions:
+        row: dict[str, str] = {}
+        for name in names:
+            term = solution[name]
+            if term is None:
+                continue
+            if isinstance(term, ox.NamedNode):
+                row[name] = Iri(term.value)
+            elif isinstance(term, ox.Literal):
+                row[name] = Lit(term.value, term.datatype.value if not term.language else None, term.language)
+            else:
+                row[name] = Blank(term.value)
+        rows.append(row)
+    return rows
+
+
 # --- the Python API ----------------------------------------------------------------------
 
 
