@@ -5,6 +5,7 @@ base changes in one place. The IRIs are plain strings; the ``rdflib.Namespace``
 objects (``VITD``, ``ID``, ``OA``, ...) are made on first use, so code that only
 needs strings (the ``vitd-kg claims`` command) does not import rdflib.
 
+>>> from vitd_kg.namespaces import ID, VITD
 >>> str(VITD.Claim)
 'https://w3id.org/vitd-kg/ontology#Claim'
 >>> str(ID["claim/ma-strength"])
