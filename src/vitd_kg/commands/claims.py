@@ -13,7 +13,7 @@ from ..cli_options import data_option, format_option
 @data_option
 @format_option("text", "json", "markdown")
 @click.option("--id", "claim_ids", multiple=True, metavar="ID",
-              help="Only this claim (its short id, e.g. cs-symptom-improvement, or its IRI); repeatable.")
+              help="Only this claim (its id, e.g. cs-symptom-improvement, claim:cs-symptom-improvement or its IRI); repeatable.")
 @click.option("--map", "map_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Also write an evidence map of the claim (needs exactly one --id) to this file.")
 def command(data_dir, output_format: str, claim_ids: tuple[str, ...], map_path: Path | None) -> None:
@@ -33,7 +33,7 @@ def command(data_dir, output_format: str, claim_ids: tuple[str, ...], map_path: 
 
     found = claims(data_dir)
     if claim_ids:
-        wanted = [claim_id(i) for i in claim_ids]
+        wanted = [claim_id(i).removeprefix("claim:") for i in claim_ids]
         known = {c.id for c in found}
         missing = [i for i in wanted if i not in known]
         if missing:
