@@ -554,6 +554,23 @@ def evidence_summary(claim: "Claim") -> str:
     return "; ".join(parts)
 
 
+def basis_summary(claim: "Claim") -> str | None:
+    """The evidence under a synthesis claim, by level: ``uncontrolled clinical observation
+    (rank 2; case series ...): cs-improvement, cs-spasm-reduction``."""
+    groups: dict[tuple[str, int, str], list[str]] = {}
+    for basis in claim.rests_on:
+        level = basis.evidence_level
+        key = (level.name if level else "unknown level", level.rank if level else -1, basis.study.curie if basis.study else "")
+        groups.setdefault(key, []).append(basis.claim_id)
+    if not groups:
+        return None
+    parts = []
+    for (level, rank, study), ids in sorted(groups.items(), key=lambda item: (-item[0][1], item[0][0], item[0][2])):
+        where = f"; {study}" if study else ""
+        parts.append(f"{level} (rank {rank}{where}): {', '.join(ids)}")
+    return " | ".join(parts)
+
+
 def publication_reference(claim: "Claim") -> str | None:
     publication = claim.publication
     if publication is None:
@@ -569,6 +586,9 @@ def claims_to_text(claims: list["Claim"]) -> str:
     blocks = []
     for claim in claims:
         lines = [f"{claim.id}: {claim.text}", f"  evidence: {evidence_summary(claim)}"]
+        underneath = basis_summary(claim)
+        if underneath:
+            lines.append(f"  evidence underneath: {underneath}")
         where = f"  source: {claim.source.section or 'no section'}, characters {claim.source.start}-{claim.source.end}"
         reference = publication_reference(claim)
         if reference:
@@ -585,9 +605,12 @@ def claims_to_markdown(claims: list["Claim"]) -> str:
         out += [f"## {claim.id}", "", f"**{claim.text}**", "", f"> {claim.quote}", ""]
         rows = [
             ("kind", claim.kind.name),
-            ("modality", ", ".join(f"{m.name}" + (f" (\u201c{m.cue}\u201d)" if m.cue else "") for m in claim.modalities)),
+            ("modality", ", ".join(m.name + (f" (\u201c{m.cue}\u201d)" if m.cue and m.cue not in m.name else "") for m in claim.modalities)),
             ("evidence", evidence_summary(claim)),
         ]
+        underneath = basis_summary(claim)
+        if underneath:
+            rows.append(("evidence underneath", underneath))
         if claim.strength_wording:
             rows.append(("strength wording", ", ".join(f"\u201c{w}\u201d" for w in claim.strength_wording)))
         if claim.publication_modalities:
