@@ -139,3 +139,18 @@ def test_the_default_time_limit_lets_ordinary_queries_finish(capsys):
         "concl-crucial-role-in-muscle-function",
         "cs-improvement",
     ]
+
+
+def test_every_bundled_query_passes_the_checks_users_queries_get():
+    from vitd_kg.sparql import bundled_queries, check_query
+
+    assert {check_query(q) for q in bundled_queries()} == {"SELECT"}
+
+
+def test_construct_results_come_out_as_subject_predicate_object_rows(tmp_path, capsys):
+    path = write(tmp_path, "PREFIX vitd: <https://w3id.org/vitd-kg/ontology#>\n"
+                           "CONSTRUCT { ?c vitd:hedgeCue ?w } WHERE { ?c vitd:hedgeCue ?w . FILTER(?w = \"could\") }\n")
+    assert main(["query", path, "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert rows == [{"subject": "https://w3id.org/vitd-kg/id/claim/concl-cost-effective-strategy",
+                     "predicate": "https://w3id.org/vitd-kg/ontology#hedgeCue", "object": "could"}]
