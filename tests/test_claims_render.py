@@ -190,6 +190,14 @@ def test_changing_a_hedge_changes_the_sentence(tmp_path):
     assert changed == "Emerging research suggests that vitamin D could play a significant role in muscle function."
 
 
+def test_a_claim_without_a_relation_is_named_in_the_error(tmp_path, capsys):
+    data = copy_data(tmp_path)
+    edit(data, "conclusion.ttl", "    vitd:relation vitd:isCostEffectiveStrategyToImprove ;\n", "")
+    assert main(["claims", "--data", str(data)]) == 1
+    err = capsys.readouterr().err
+    assert "claim:concl-cost-effective-strategy cannot be rebuilt: it lacks vitd:relation" in err
+
+
 # --- the command -------------------------------------------------------------------------------------
 
 

@@ -327,6 +327,7 @@ def build_claims(rows: dict[str, list[Row]]) -> list[Claim]:
         if iri in seen:  # a claim typed with two unrelated kinds gives two rows; keep the first
             continue
         seen.add(iri)
+        _require(row, iri)
         claim_parts = parts.get(iri, [])
 
         def values(part: str) -> list[Row]:
@@ -406,6 +407,32 @@ def build_claims(rows: dict[str, list[Row]]) -> list[Claim]:
 
 
 _ROLE_ORDER = {"subject": 0, "effect": 1, "studyIntervention": 2}
+
+#: Columns of claims/claim a claim cannot be rebuilt without, and the property to add.
+_REQUIRED = {
+    "subject": "vitd:subject",
+    "relation": "vitd:relation",
+    "verbPresent": "vitd:verbPresent on its relation",
+    "verbBase": "vitd:verbBase on its relation",
+    "verbPast": "vitd:verbPast on its relation",
+    "evidenceLevel": "vitd:evidenceLevel",
+    "evidenceRank": "vitd:evidenceRank on its evidence level",
+    "quote": "an oa:TextQuoteSelector with oa:exact on its source sentence",
+    "start": "an oa:TextPositionSelector with oa:start and oa:end on its source sentence",
+}
+
+
+def _require(row: Row, iri: str) -> None:
+    """Raise a clear error for a claim that lacks a part every claim needs."""
+    from .errors import InputError
+
+    missing = [what for column, what in _REQUIRED.items() if column not in row]
+    if missing:
+        raise InputError(
+            f"claim {curie(iri)} cannot be rebuilt: it lacks {', '.join(missing)}",
+            hint="add the missing statements to the claim in the data (ontology/vitd.ttl defines each property)",
+            exit_code=1,
+        )
 
 
 def _group(rows: Iterable[Row], key: str = "claim") -> dict[str, list[Row]]:
