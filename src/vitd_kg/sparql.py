@@ -13,7 +13,6 @@ a forked worker process that is killed when the limit passes.
 
 from __future__ import annotations
 
-import os
 import sys
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
