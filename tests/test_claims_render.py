@@ -260,3 +260,15 @@ def test_map_calls_the_evidence_map_writer(tmp_path, capsys, monkeypatch):
     target = tmp_path / "m.svg"
     assert main(["claims", "--id", "claim:ma-strength", "--map", str(target)]) == 0
     assert calls == [("ma-strength", target, None)]
+
+
+def test_wording_that_fits_no_slot_is_kept_in_parentheses_and_attribution_without_evidential_verb():
+    from dataclasses import replace
+
+    from vitd_kg.claims import Term
+
+    base = BY_ID["concl-supplementation-improves-strength"]
+    worded = replace(base, strength_wording=["more pronounced"], modalities=[])
+    assert render_claim(worded) == 'Vitamin D supplementation improves muscle strength (described as "more pronounced").'
+    attributed = replace(base, modalities=[], attributed_to=Term("https://example.org/x", "the authors"))
+    assert render_claim(attributed) == "According to the authors, vitamin D supplementation improves muscle strength."

@@ -175,13 +175,13 @@ def _wording_parts(claim: "Claim", verb: str) -> tuple[str | None, str | None, s
     for wording in claim.strength_wording:
         if wording in verb:
             continue  # already part of the verb ("is a cost-effective strategy to improve")
-        last = wording.split()[-1]
-        if last.endswith("ly") and " " not in wording:
-            adverb = wording
-        elif last.endswith(("known", "shown", "ed")):
-            participle = wording
+        words = wording.split()
+        if len(words) == 1 and wording.endswith("ly"):
+            adverb = wording  # "significantly alleviate"
+        elif len(words) == 2 and words[0].endswith("ly") and words[1].endswith(("known", "shown", "ed")):
+            participle = wording  # "is traditionally known to play"
         else:
-            adjective = wording
+            adjective = wording  # "a crucial role", or described in parentheses
     return adverb, adjective, participle
 
 
@@ -230,6 +230,8 @@ def present_clause(claim: "Claim", *, with_subject: bool = True) -> str:
         verb = " ".join(w for w in (adverb, present) if w)
     objects = join(term_phrase(o) for o in claim.objects)
     clause = f"{verb} {objects}"
+    if adjective and adjective not in verb:  # no article to put it after
+        clause += f' (described as "{adjective}")'
     if with_subject:
         clause = f"{term_phrase(claim.subject)} {clause}"
     if claim.contrasted_with:
@@ -271,6 +273,8 @@ def render_claim(claim: "Claim", by_id: dict[str, "Claim"] | None = None) -> str
         text = f"{claim.attributed_to.name} {_evidential_verb(claim, evidential)} that {clause}"
     elif evidential is not None and evidential.iri != V + "Shown":
         text = f"it is {evidential.name} that {clause}"
+    elif claim.attributed_to is not None:
+        text = f"according to {claim.attributed_to.name}, {clause}"
     else:
         text = clause
     if claim.explains:
