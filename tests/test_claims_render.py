@@ -272,3 +272,14 @@ def test_wording_that_fits_no_slot_is_kept_in_parentheses_and_attribution_withou
     assert render_claim(worded) == 'Vitamin D supplementation improves muscle strength (described as "more pronounced").'
     attributed = replace(base, modalities=[], attributed_to=Term("https://example.org/x", "the authors"))
     assert render_claim(attributed) == "According to the authors, vitamin D supplementation improves muscle strength."
+
+
+def test_the_claims_command_does_not_import_rdflib():
+    """Cold start: `vitd-kg claims` needs only pyoxigraph and click."""
+    import subprocess
+
+    code = ("import sys, io, contextlib; from vitd_kg.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()): main(['claims', '--format', 'json'])\n"
+            "print('rdflib' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "False", result.stderr
