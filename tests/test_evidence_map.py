@@ -113,12 +113,12 @@ class FakeFinding:
 
 
 def test_audit_findings_are_marked_in_red(monkeypatch, tmp_path):
-    fake = types.ModuleType("vitd_kg.audit")
+    fake = types.ModuleType("vitd_kg.evidence_audit")
     fake.audit = lambda data_dir=None: [
         FakeFinding("overstated-significance", ["cs-improvement"], ["cai-2019-case-series"],
                     "says significant, but no test is reported", "warning")
     ]
-    monkeypatch.setitem(sys.modules, "vitd_kg.audit", fake)
+    monkeypatch.setitem(sys.modules, "vitd_kg.evidence_audit", fake)
     out = tmp_path / "map.dot"
     write_evidence_map("concl-alleviates-muscle-spasm", out)
     dot = out.read_text()
@@ -129,7 +129,7 @@ def test_audit_findings_are_marked_in_red(monkeypatch, tmp_path):
 
 
 def test_without_an_audit_the_legend_says_nothing_is_marked(monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "vitd_kg.audit", None)  # makes the import fail
+    monkeypatch.setitem(sys.modules, "vitd_kg.evidence_audit", None)  # makes the import fail
     out = tmp_path / "map.dot"
     write_evidence_map("concl-alleviates-muscle-spasm", out)
     dot = out.read_text()
@@ -138,7 +138,7 @@ def test_without_an_audit_the_legend_says_nothing_is_marked(monkeypatch, tmp_pat
 
 
 def test_the_real_audit_marks_each_claim_it_names():
-    audit_module = pytest.importorskip("vitd_kg.audit")
+    audit_module = pytest.importorskip("vitd_kg.evidence_audit")
     findings = audit_module.audit()
     named = {claim_id(str(c)) for f in findings for c in f.claim_ids}
     if not named:

@@ -27,7 +27,7 @@ def test_source_text_is_the_document():
 
 @pytest.mark.parametrize(
     "module",
-    ["vitd_kg", "vitd_kg.namespaces", "vitd_kg.graph", "vitd_kg.sparql", "vitd_kg.stats", "vitd_kg.terms"],
+    ["vitd_kg", "vitd_kg.namespaces", "vitd_kg.graph", "vitd_kg.sparql", "vitd_kg.graph_stats", "vitd_kg.terms"],
 )
 def test_docstring_examples_run(module):
     result = doctest.testmod(importlib.import_module(module))

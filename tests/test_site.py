@@ -90,7 +90,7 @@ def test_shapes_page_renders_the_bundled_shapes_or_says_there_are_none(site):
 def test_dataset_page_carries_a_void_description(site, graph):
     page = text(site, "dataset.html")
     assert "void:Dataset" in page or "void#Dataset" in page
-    from vitd_kg.stats import stats
+    from vitd_kg.graph_stats import stats
 
     assert str(stats().triples) in page
 

@@ -4,13 +4,20 @@
 >>> graph = vitd_kg.load()          # ontology + data as an rdflib.Graph
 >>> vitd_kg.stats().count("vitd:Claim")
 30
+>>> claim = next(c for c in vitd_kg.claims() if c.id == "concl-alleviates-muscle-spasm")
+>>> claim.text
+'The evidence suggests that vitamin D can significantly alleviate muscle spasm, particularly in individuals with vitamin D deficiency.'
+>>> [row["outcomeLabel"].value for row in vitd_kg.query("questions/null-outcomes")]
+['muscle mass', 'muscle power']
+>>> sorted({f.kind for f in vitd_kg.audit()})[0]
+'hedge-dropped-from-publication'
 >>> len(vitd_kg.effect_table())                     # one row per effect estimate
 10
 >>> vitd_kg.fhir_bundle()["resourceType"]           # FHIR R5 Evidence + Citation
 'Bundle'
 
-Names are imported on first use (PEP 562), so ``import vitd_kg`` stays cheap and a
-command pulls in only what it needs.
+Names are imported on first use (PEP 562), so ``import vitd_kg`` and the CLI start
+fast and a command pulls in only what it needs.
 """
 
 from __future__ import annotations
@@ -20,14 +27,21 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-#: Public name -> module that defines it.
+#: Public name -> module that defines it. No module is named like a public function,
+#: so importing a submodule never shadows one of these names on the package.
 _EXPORTS: dict[str, str] = {
     "InputError": "errors",
     "VitdKgError": "errors",
     "load": "graph",
     "load_store": "graph",
-    "Stats": "stats",
-    "stats": "stats",
+    "Stats": "graph_stats",
+    "stats": "graph_stats",
+    "Claim": "reconstruct",
+    "claims": "reconstruct",
+    "query": "sparql",
+    "query_frame": "sparql",
+    "Finding": "evidence_audit",
+    "audit": "evidence_audit",
     "effect_table": "tables",
     "fhir_bundle": "fhir",
     "build_site": "site",
@@ -54,9 +68,12 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:  # static type checkers see the real names
     from .diagram import write_model_diagram
     from .errors import InputError, VitdKgError
+    from .evidence_audit import Finding, audit
     from .evidence_map import write_evidence_map
     from .fhir import fhir_bundle
     from .graph import load, load_store
+    from .graph_stats import Stats, stats
+    from .reconstruct import Claim, claims
     from .site import build_site
-    from .stats import Stats, stats
+    from .sparql import query, query_frame
     from .tables import effect_table

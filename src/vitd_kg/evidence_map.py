@@ -6,7 +6,7 @@ A map shows the claim, the sentence it was taken from, the claims it rests on
 populations, interventions, comparators, exposures and outcomes behind them, and
 the effects they report. Claims are coloured by the rank of their evidence level
 (a legend lists every level of the ontology) and outlined in red where the evidence
-audit (:func:`vitd_kg.audit.audit`) reports a finding on them.
+audit (:func:`vitd_kg.evidence_audit.audit`) reports a finding on them.
 
 The chain is gathered by the bundled ``queries/maps/*.rq`` files; this module only
 draws what they return.
@@ -260,7 +260,7 @@ def _study_iri(study_id: str) -> str:
 def flags_by_resource(findings: Iterable[Any]) -> dict[str, list[Flag]]:
     """Group audit findings by the claim and study IRIs they name.
 
-    Works with any object that has the attributes of ``vitd_kg.audit.Finding``
+    Works with any object that has the attributes of ``vitd_kg.evidence_audit.Finding``
     (``kind``, ``claim_ids``, ``study_ids``, ``message``, ``severity``); ids may be
     short (``ma-strength``) or full IRIs.
     """
@@ -280,9 +280,9 @@ def flags_by_resource(findings: Iterable[Any]) -> dict[str, list[Flag]]:
 
 
 def audit_findings(data_dir: DataDir = None) -> list[Any] | None:
-    """The evidence audit's findings, or ``None`` where ``vitd_kg.audit`` is not installed."""
+    """The evidence audit's findings, or ``None`` where ``vitd_kg.evidence_audit`` is not installed."""
     try:
-        from .audit import audit
+        from .evidence_audit import audit
     except ImportError:
         return None
     return list(audit(data_dir=data_dir))
@@ -473,7 +473,7 @@ def write_evidence_map(claim_id: str, path: Path, *, data_dir: DataDir = None) -
 
     ``claim_id`` is a short id (``concl-alleviates-muscle-spasm``) or a claim IRI;
     ``data_dir`` replaces the bundled data. The evidence audit's findings are marked
-    where ``vitd_kg.audit`` is installed; otherwise the legend says they are not.
+    where ``vitd_kg.evidence_audit`` is installed; otherwise the legend says they are not.
     """
     picture_format(Path(path))  # a bad file name fails before any work is done
     store = load_store(data_dir)

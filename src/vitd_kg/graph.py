@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 import pyoxigraph as ox
-from rdflib import Graph
 
 from . import resources
 from .errors import InputError
 from .namespaces import PREFIXES
-from .terms import to_rdflib
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Graph
 
 DataDir = Path | str | None
 
@@ -113,6 +116,10 @@ def load(data_dir: DataDir = None) -> Graph:
 
 def store_to_graph(store: ox.Store) -> Graph:
     """Copy the default graph of an Oxigraph store into a new ``rdflib.Graph``."""
+    from rdflib import Graph
+
+    from .terms import to_rdflib
+
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)

@@ -1,8 +1,11 @@
 """The namespaces of vitd-kg, declared once.
 
 Every module, query binding and serializer takes its prefixes from here, so an IRI
-base changes in one place.
+base changes in one place. The IRIs are plain strings; the ``rdflib.Namespace``
+objects (``VITD``, ``ID``, ``OA``, ...) are made on first use, so code that only
+needs strings (the ``vitd-kg claims`` command) does not import rdflib.
 
+>>> from vitd_kg.namespaces import ID, VITD
 >>> str(VITD.Claim)
 'https://w3id.org/vitd-kg/ontology#Claim'
 >>> str(ID["claim/ma-strength"])
@@ -11,16 +14,22 @@ base changes in one place.
 
 from __future__ import annotations
 
-from rdflib import Namespace
-from rdflib.namespace import DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rdflib import Namespace
+
+    VITD: Namespace
+    ID: Namespace
+    OA: Namespace
+    BIBO: Namespace
+    OBO: Namespace
 
 BASE = "https://w3id.org/vitd-kg/"
 ONTOLOGY_IRI = BASE + "ontology"
-VITD = Namespace(ONTOLOGY_IRI + "#")
-ID = Namespace(BASE + "id/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-BIBO = Namespace("http://purl.org/ontology/bibo/")
-OBO = Namespace("http://purl.obolibrary.org/obo/")
+#: The ontology namespace and the namespace of the data's resources, as strings.
+VITD_IRI = ONTOLOGY_IRI + "#"
+ID_IRI = BASE + "id/"
 
 #: Kinds of resource under ``ID``; each gets its own prefix (``claim:``, ``study:``...).
 ID_KINDS = (
@@ -39,20 +48,45 @@ ID_KINDS = (
 
 #: Prefix -> namespace IRI for every prefix the package writes or reads.
 PREFIXES: dict[str, str] = {
-    "vitd": str(VITD),
-    **{kind: f"{ID}{kind}/" for kind in ID_KINDS},
-    "doc": f"{ID}document/",  # the source document itself
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "owl": str(OWL),
-    "xsd": str(XSD),
-    "skos": str(SKOS),
-    "dcterms": str(DCTERMS),
-    "prov": str(PROV),
-    "oa": str(OA),
-    "bibo": str(BIBO),
-    "obo": str(OBO),
+    "vitd": VITD_IRI,
+    **{kind: f"{ID_IRI}{kind}/" for kind in ID_KINDS},
+    "doc": f"{ID_IRI}document/",  # the source document itself
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "bibo": "http://purl.org/ontology/bibo/",
+    "obo": "http://purl.obolibrary.org/obo/",
 }
+
+#: The rdflib.Namespace objects this module offers, by name -> namespace IRI.
+_NAMESPACES = {
+    "VITD": VITD_IRI,
+    "ID": ID_IRI,
+    "OA": PREFIXES["oa"],
+    "BIBO": PREFIXES["bibo"],
+    "OBO": PREFIXES["obo"],
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Make ``VITD``, ``ID``, ``OA``, ``BIBO`` and ``OBO`` on first use (and hand out
+    rdflib's ``RDF``, ``RDFS``, ``OWL``, ``XSD``, ``SKOS``, ``DCTERMS``, ``PROV``)."""
+    if name in ("RDF", "RDFS", "OWL", "XSD", "SKOS", "DCTERMS", "PROV"):
+        from rdflib import namespace
+
+        return getattr(namespace, name)
+    if name in _NAMESPACES:
+        from rdflib import Namespace
+
+        value = Namespace(_NAMESPACES[name])
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def claim_iri(claim_id: str) -> str:
@@ -61,10 +95,10 @@ def claim_iri(claim_id: str) -> str:
     >>> claim_iri("ma-strength")
     'https://w3id.org/vitd-kg/id/claim/ma-strength'
     """
-    return claim_id if "://" in claim_id else f"{ID}claim/{claim_id}"
+    return claim_id if "://" in claim_id else f"{ID_IRI}claim/{claim_id}"
 
 
 def claim_id(iri: str) -> str:
     """Return the short id of a claim IRI (the inverse of :func:`claim_iri`)."""
-    prefix = f"{ID}claim/"
+    prefix = f"{ID_IRI}claim/"
     return iri[len(prefix):] if iri.startswith(prefix) else iri

@@ -134,7 +134,7 @@ def write_site(folder: Path, *, data_dir: DataDir = None) -> list[str]:
     from .diagram import model_graph
     from .evidence_map import audit_findings, evidence_chain, evidence_map_graph
     from .graphviz_output import write_picture
-    from .stats import stats
+    from .graph_stats import stats
 
     env = _environment()
     store = load_store(data_dir)

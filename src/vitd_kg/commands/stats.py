@@ -14,7 +14,7 @@ from ..cli_options import data_option, format_option
 @format_option("text", "json")
 def command(data_dir, output_format: str) -> None:
     """Count the triples and the resources of each class (claims, studies, ...)."""
-    from ..stats import stats
+    from ..graph_stats import stats
 
     result = stats(data_dir)
     if output_format == "json":
