@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ def served():
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "vitd_kg", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
     )
     try:
         line = process.stdout.readline()  # blocks until the endpoint is up (or the process dies)
@@ -30,8 +31,12 @@ def served():
         yield process, line.split()[2]
     finally:
         if process.poll() is None:
-            process.kill()
-            process.wait(timeout=10)
+            process.send_signal(signal.SIGINT)  # lets serve stop its oxigraph child
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)  # the whole session: serve and its server
+                process.wait(timeout=10)
 
 
 def test_serve_binds_loopback_and_answers_like_the_embedded_engine(served):
