@@ -138,3 +138,69 @@ class BasicAuthProxy:
         self.server.server_close()
         self._client.close()
         self.thread.join(timeout=10)
+
+
+VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+
+
+def virtuoso_binary() -> str | None:
+    """``virtuoso-t`` from Debian's ``virtuoso-opensource`` package, if installed."""
+    return shutil.which("virtuoso-t")
+
+
+class VirtuosoServer:
+    """A throw-away Virtuoso (database in a temporary folder) on loopback ports.
+
+    A fresh database has the account ``dba`` with password ``dba``; its authenticated
+    endpoints use HTTP Digest.
+    """
+
+    user = "dba"
+    password = "dba"
+
+    def __init__(self, folder: Path) -> None:
+        import re
+
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self.sql_port, self.http_port = free_port(), free_port()
+        text = VIRTUOSO_INI.read_text()
+        text = text.replace("/var/lib/virtuoso-opensource-7/db/", f"{folder}/")
+        text = re.sub(r"(?m)^ServerPort\s*=\s*1111\b", f"ServerPort = 127.0.0.1:{self.sql_port}", text)
+        text = re.sub(r"(?m)^ServerPort\s*=\s*8890\b", f"ServerPort = 127.0.0.1:{self.http_port}", text)
+        (folder / "virtuoso.ini").write_text(text)
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def __enter__(self) -> "VirtuosoServer":
+        log = open(self.folder / "console.log", "ab")
+        self.process = subprocess.Popen(
+            [virtuoso_binary(), "+foreground", "+configfile", str(self.folder / "virtuoso.ini")],
+            stdout=log, stderr=subprocess.STDOUT, cwd=self.folder,
+        )
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"virtuoso exited with {self.process.returncode}; see {self.folder}/console.log")
+            try:
+                if httpx.get(f"{self.base}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.3)
+        self.__exit__()
+        raise RuntimeError("virtuoso did not start within 90 s")
+
+    def __exit__(self, *exc) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        self.process = None

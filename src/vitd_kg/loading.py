@@ -78,6 +78,7 @@ def load_graphs(
     """
     from tqdm import tqdm
 
+    graphs = {graph: list(dict.fromkeys(triples)) for graph, triples in graphs.items()}  # a graph is a set
     targets = list(graphs)
     before = {graph: client.count(graph) for graph in targets}
     stale = client.graphs_with_prefix(STAGING_PREFIX)
