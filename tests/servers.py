@@ -140,7 +140,32 @@ class BasicAuthProxy:
         self.thread.join(timeout=10)
 
 
-VIRTUOSO_INI = Path("/etc/virtuoso-opensource-7/virtuoso.ini")
+#: A minimal virtuoso.ini: database in the test's folder, both ports on loopback.
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {folder}/virtuoso.db
+ErrorLogFile = {folder}/virtuoso.log
+LockFile = {folder}/virtuoso.lck
+TransactionFile = {folder}/virtuoso.trx
+xa_persistent_file = {folder}/virtuoso.pxa
+TempStorage = TempDatabase
+[TempDatabase]
+DatabaseFile = {folder}/virtuoso-temp.db
+TransactionFile = {folder}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CaseMode = 2
+DirsAllowed = .
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = {folder}
+MaxClientConnections = 10
+ServerThreads = 10
+Charset = UTF-8
+"""
 
 
 def virtuoso_binary() -> str | None:
@@ -159,16 +184,11 @@ class VirtuosoServer:
     password = "dba"
 
     def __init__(self, folder: Path) -> None:
-        import re
-
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
         self.sql_port, self.http_port = free_port(), free_port()
-        text = VIRTUOSO_INI.read_text()
-        text = text.replace("/var/lib/virtuoso-opensource-7/db/", f"{folder}/")
-        text = re.sub(r"(?m)^ServerPort\s*=\s*1111\b", f"ServerPort = 127.0.0.1:{self.sql_port}", text)
-        text = re.sub(r"(?m)^ServerPort\s*=\s*8890\b", f"ServerPort = 127.0.0.1:{self.http_port}", text)
-        (folder / "virtuoso.ini").write_text(text)
+        ini = VIRTUOSO_INI.format(folder=folder, sql_port=self.sql_port, http_port=self.http_port)
+        (folder / "virtuoso.ini").write_text(ini)
         self.process: subprocess.Popen | None = None
 
     @property
