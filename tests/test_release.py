@@ -201,3 +201,20 @@ def test_export_from_a_broken_data_folder_names_the_file(tmp_path, capsys):
     assert main(["export", "--format", "turtle", "-o", str(tmp_path / "out.ttl"), "--data", str(data)]) == 2
     assert "bad.ttl" in capsys.readouterr().err
     assert not (tmp_path / "out.ttl").exists()
+
+
+@pytest.mark.parametrize("module", ["vitd_kg.release", "vitd_kg.store"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(module))
+    assert result.failed == 0 and result.attempted > 0
+
+
+def test_public_api_builds_a_release(tmp_path):
+    import vitd_kg
+
+    files = vitd_kg.dist(tmp_path / "r")
+    assert any(f.path == "vitd-kg.trig" for f in files)
+    assert len(vitd_kg.write_nanopubs(tmp_path / "np")) == 30

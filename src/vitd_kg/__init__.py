@@ -12,14 +12,22 @@ __version__ = "0.1.0"
 
 from .errors import InputError, VitdKgError
 from .graph import load, load_store
+from .loading import LoadReport, load_into
+from .nanopubs import write_nanopubs
+from .release import dist, export
 from .stats import Stats, stats
 
 __all__ = [
     "InputError",
+    "LoadReport",
     "Stats",
     "VitdKgError",
     "__version__",
+    "dist",
+    "export",
     "load",
+    "load_into",
     "load_store",
     "stats",
+    "write_nanopubs",
 ]
