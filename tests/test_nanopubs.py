@@ -103,3 +103,54 @@ def test_signing_with_a_user_key_gives_a_valid_signature_and_trusty_uri(tmp_path
         assert publication.has_valid_signature
         assert publication.has_valid_trusty
         assert item.uri.startswith(nanopubs.NP_BASE + "RA")
+
+
+def independent_ra_hash(path: Path, uri: str) -> str:
+    """The RA artifact code recomputed from the TriG file by a second, independent reading
+    of the trusty-URI spec (trustyuri-java's RdfHasher), on Oxigraph's exact lexical forms."""
+    import base64
+    import hashlib
+    from functools import cmp_to_key
+
+    import pyoxigraph as ox
+
+    code = uri.rsplit("/", 1)[-1]
+
+    def iri(term) -> str:
+        return term.value.replace(code, " ")
+
+    def key(term):  # IRIs sort before literals; literals by label, then datatype, then language
+        if isinstance(term, ox.Literal):
+            return (1, term.value, "" if term.language else term.datatype.value, term.language or "")
+        return (0, iri(term), "", "")
+
+    def text(term) -> str:
+        if isinstance(term, ox.Literal):
+            escaped = term.value.replace("\\", "\\\\").replace("\n", "\\n")
+            if term.language:
+                return f"@{term.language.lower()} {escaped}\n"
+            return f"^{term.datatype.value} {escaped}\n"
+        return iri(term) + "\n"
+
+    quads = list(ox.parse(path=str(path), format=ox.RdfFormat.TRIG))
+    quads.sort(key=lambda q: (key(q.graph_name), key(q.subject), key(q.predicate), key(q.object)))
+    normalized = "".join(text(q.graph_name) + text(q.subject) + text(q.predicate) + text(q.object) for q in quads)
+    digest = hashlib.sha256(normalized.encode("utf-8")).digest()
+    return "RA" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def test_trusty_uris_agree_with_an_independent_implementation_of_the_spec(written):
+    for item in written.values():
+        assert independent_ra_hash(item.path, item.uri) == item.uri.rsplit("/", 1)[-1], item.claim
+
+
+def test_each_nanopublication_has_exactly_the_four_graphs_and_a_minimal_head(written):
+    import pyoxigraph as ox
+
+    for item in written.values():
+        quads = list(ox.parse(path=str(item.path), format=ox.RdfFormat.TRIG))
+        assert not [q for q in quads if q.graph_name == ox.DefaultGraph()], "no triple may sit outside the four graphs"
+        names = {q.graph_name.value for q in quads}
+        assert names == {f"{item.uri}#{g}" for g in nanopubs.GRAPH_NAMES}
+        head = [q for q in quads if q.graph_name.value.endswith("#Head")]
+        assert len(head) == 4 and all(q.subject.value == item.uri for q in head)
