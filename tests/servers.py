@@ -92,7 +92,7 @@ class OxigraphServer:
 class BasicAuthProxy:
     """Forwards every request to ``upstream`` once it carries the right Basic credentials."""
 
-    def __init__(self, upstream: str, user: str, password: str) -> None:
+    def __init__(self, upstream: str, user: str, password: str, *, lose_answers_to: str | None = None) -> None:
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         client = httpx.Client(timeout=30)
 
@@ -108,6 +108,9 @@ class BasicAuthProxy:
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization", "content-length")}
                 response = client.request(self.command, upstream + self.path, content=body, headers=headers)
+                if self.command == lose_answers_to:  # the server acted, but its answer is lost
+                    self.close_connection = True
+                    return
                 self.send_response(response.status_code)
                 for key, value in response.headers.items():
                     if key.lower() not in ("transfer-encoding", "content-length", "connection", "content-encoding"):

@@ -269,3 +269,35 @@ def test_rejected_request_message_names_the_status():
     with pytest.raises(RequestRejected, match="HTTP 400: Parser error"):
         client.put_graph("urn:g", b"x")
 
+
+
+def test_a_lost_answer_to_the_swap_is_resolved_by_counting(server, graphs, monkeypatch, tmp_path):
+    """The proxy applies the MOVE on the server but drops its answer: the load checks and succeeds."""
+    new_graphs = release.release_dataset(changed_data(tmp_path)).graphs
+    monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
+    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST") as proxy:
+        endpoint = endpoint_from(proxy.query_url, user="loader")
+        with StoreClient(endpoint, backoff=0.05) as client:
+            report = loading.load_graphs(client, new_graphs, progress=False)
+    assert all(c.after == len(new_graphs[c.graph]) for c in report.changes)
+    assert not any(g.startswith(loading.STAGING_PREFIX) for g in all_graph_names(server))
+
+
+def test_a_server_gone_just_before_the_swap_changes_nothing(server, graphs, tmp_path, monkeypatch):
+    """Uploads and counts succeed, then the server stops: the swap is refused, exit 4, targets intact."""
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+    before = snapshot(server, graphs)
+    new_graphs = release.release_dataset(changed_data(tmp_path)).graphs
+    real_swap_update = loading._swap_update
+
+    def stop_then_build(*args):
+        server.stop()
+        return real_swap_update(*args)
+
+    monkeypatch.setattr(loading, "_swap_update", stop_then_build)
+    with client_for(server) as client, pytest.raises(EndpointUnreachable) as failure:
+        loading.load_graphs(client, new_graphs, progress=False)
+    assert failure.value.exit_code == 4 and not failure.value.request_sent
+    server.start()
+    assert snapshot(server, graphs) == before

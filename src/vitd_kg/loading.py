@@ -133,6 +133,9 @@ def _swap(client: StoreClient, graphs, staging, before, uploaded) -> None:
     try:
         client.update(_swap_update(graphs, staging))
     except EndpointUnreachable as error:
+        if not error.request_sent:  # the connection was refused: the swap never reached the server
+            _cleanup(client, uploaded, error)
+            raise
         try:
             now = {graph: client.count(graph) for graph in graphs}
             left = client.graphs_with_prefix(STAGING_PREFIX)

@@ -38,6 +38,9 @@ class EndpointUnreachable(VitdKgError):
     """The server could not be reached (or kept timing out)."""
 
     exit_code: int = 4
+    #: False when the last attempt failed before the request left (connection refused),
+    #: so the server cannot have acted on it
+    request_sent: bool = True
 
 
 @dataclass
@@ -189,6 +192,7 @@ class StoreClient:
         """Send one request; retry idempotent ones; map failures to exit-coded errors."""
         tries = self.attempts if method in IDEMPOTENT else 1
         last_error: Exception | None = None
+        sent = True
         for attempt in range(tries):
             if attempt:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
@@ -196,6 +200,7 @@ class StoreClient:
                 response = self._http.request(method, url, **kwargs)
             except httpx.TransportError as error:  # connect/read errors and timeouts
                 last_error = error
+                sent = not isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
                 continue
             if response.status_code in (401, 403):
                 raise AuthenticationRefused(
@@ -213,7 +218,8 @@ class StoreClient:
             return response
         raise EndpointUnreachable(
             f"{method} {url} failed after {tries} attempt(s): {type(last_error).__name__}: {last_error}",
-            hint="check that the server runs and the URL is right; nothing was changed by this request",
+            hint="check that the server runs and the URL is right",
+            request_sent=sent,
         )
 
     # -- SPARQL protocol ------------------------------------------------------------
