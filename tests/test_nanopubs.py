@@ -154,3 +154,15 @@ def test_each_nanopublication_has_exactly_the_four_graphs_and_a_minimal_head(wri
         assert names == {f"{item.uri}#{g}" for g in nanopubs.GRAPH_NAMES}
         head = [q for q in quads if q.graph_name.value.endswith("#Head")]
         assert len(head) == 4 and all(q.subject.value == item.uri for q in head)
+
+
+def test_signing_without_a_signer_or_with_a_bad_key_is_a_clear_error(tmp_path, capsys):
+    from vitd_kg.cli import main
+
+    key = tmp_path / "id_rsa"
+    key.write_text("not a key")
+    assert main(["dist", str(tmp_path / "a"), "--sign-key", str(key)]) == 2
+    assert "ORCID" in capsys.readouterr().err
+    assert main(["dist", str(tmp_path / "b"), "--sign-key", str(key), "--signer", "https://orcid.org/0000-0002-1825-0097"]) == 2
+    assert "id_rsa" in capsys.readouterr().err
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

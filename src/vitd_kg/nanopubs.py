@@ -132,7 +132,17 @@ def _sign(quads: list[ox.Quad], sign_key: Path, signer: str | None) -> list[ox.Q
     """Sign with the user's RSA key through the ``nanopub`` package (adds signature, trusty URI)."""
     from nanopub import Nanopub, NanopubConf, Profile
 
-    profile = Profile(orcid_id=signer or "https://orcid.org/0000-0000-0000-0000", name="vitd-kg signer", private_key=Path(sign_key))
+    from .errors import InputError
+
+    if not signer:
+        raise InputError("signing needs the signer's ORCID IRI", hint="pass --signer https://orcid.org/XXXX-XXXX-XXXX-XXXX")
+    try:
+        profile = Profile(orcid_id=signer, name=signer, private_key=Path(sign_key))
+    except (ValueError, IndexError, TypeError) as error:
+        raise InputError(
+            f"cannot read the RSA private key: {error}", file=str(sign_key),
+            hint="give the key as `np setup` writes it (~/.nanopub/id_rsa: base64 of the DER key, no PEM header)",
+        ) from None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         publication = Nanopub(rdf=_to_conjunctive(quads), conf=NanopubConf(profile=profile))
