@@ -47,6 +47,11 @@ _EXPORTS: dict[str, str] = {
     "build_site": "site",
     "write_evidence_map": "evidence_map",
     "write_model_diagram": "diagram",
+    "dist": "release",
+    "export": "release",
+    "write_nanopubs": "nanopubs",
+    "LoadReport": "loading",
+    "load_into": "loading",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -72,6 +77,9 @@ if TYPE_CHECKING:  # static type checkers see the real names
     from .evidence_map import write_evidence_map
     from .fhir import fhir_bundle
     from .graph import load, load_store
+    from .loading import LoadReport, load_into
+    from .nanopubs import write_nanopubs
+    from .release import dist, export
     from .graph_stats import Stats, stats
     from .reconstruct import Claim, claims
     from .site import build_site

@@ -45,7 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import VitdKgError
 
     try:
-        cli.main(args=argv, prog_name="vitd-kg", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting.
+        returned = cli.main(args=argv, prog_name="vitd-kg", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             err=True,
         )
         return 3
-    return 0
+    return returned if isinstance(returned, int) else 0
 
 
 def entry_point() -> None:

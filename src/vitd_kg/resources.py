@@ -13,6 +13,7 @@ from pathlib import Path
 
 ONTOLOGY_FILE = "vitd.ttl"
 SHAPES_FILE = "shapes.ttl"
+CONTEXT_FILE = "context.jsonld"
 SOURCE_TEXT = "source/vitamin-d-muscle-spasm.txt"
 
 
@@ -34,6 +35,11 @@ def ontology_file() -> Traversable:
 def shapes_file() -> Traversable:
     """The SHACL shapes in Turtle."""
     return ontology_dir() / SHAPES_FILE
+
+
+def context_file() -> Traversable:
+    """The JSON-LD ``@context`` that the JSON-LD dump embeds (no remote context)."""
+    return ontology_dir() / CONTEXT_FILE
 
 
 def data_dir() -> Traversable:

@@ -1,0 +1,314 @@
+"""`vitd-kg load` into a real Oxigraph server: same answers as the embedded engine, and faults lose nothing."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from rdflib import BNode
+
+from servers import BasicAuthProxy, OxigraphServer
+from vitd_kg import loading, release, resources
+from vitd_kg.cli import main
+from vitd_kg.graph import load_store
+from vitd_kg.sparql import bundled_queries, run_query
+from vitd_kg.store import (
+    AuthenticationRefused,
+    EndpointUnreachable,
+    RequestRejected,
+    StoreClient,
+    VerificationFailed,
+    endpoint_from,
+)
+
+PASSWORD = "s3cret-Pa55"
+
+
+@pytest.fixture()
+def server(tmp_path):
+    """A fresh Oxigraph server on loopback with an on-disk store; stopped after the test."""
+    with OxigraphServer(tmp_path / "store") as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def graphs() -> dict:
+    return release.release_dataset().graphs
+
+
+def client_for(server) -> StoreClient:
+    return StoreClient(endpoint_from(server.query_url), connect_timeout=2, read_timeout=30, backoff=0.05)
+
+
+def snapshot(server, names) -> dict[str, set]:
+    """Every triple of every named graph on the server, as text."""
+    with client_for(server) as client:
+        result = {}
+        for name in names:
+            _, rows = client.select(f"SELECT ?s ?p ?o WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+            result[name] = {(_norm(r["s"]), str(r["p"]), _norm(r["o"])) for r in rows}
+        return result
+
+
+def all_graph_names(server) -> list[str]:
+    with client_for(server) as client:
+        _, rows = client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+    return sorted(str(r["g"]) for r in rows)
+
+
+def _norm(term):
+    return "_:b" if isinstance(term, BNode) else term.n3()
+
+
+def changed_data(tmp_path):
+    """A copy of the bundled data with one claim file removed: a different release."""
+    data = tmp_path / "data-v2"
+    data.mkdir()
+    for entry in resources.data_files():
+        if entry.name != "conclusion.ttl":
+            (data / entry.name).write_bytes(entry.read_bytes())
+    return data
+
+
+def is_select(text: str) -> bool:
+    body = re.sub(r"(?m)^\s*(#.*|PREFIX\s+\S*\s*<[^>]*>|BASE\s*<[^>]*>)\s*$", "", text)
+    match = re.search(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", body, re.IGNORECASE)
+    return bool(match) and match.group(1).upper() == "SELECT"
+
+
+def test_load_creates_every_graph_and_reports_counts(server, graphs, capsys):
+    assert main(["load", "--endpoint", server.query_url]) == 0
+    out = capsys.readouterr().out
+    assert sum(line.startswith("created ") for line in out.splitlines()) == len(graphs)
+    with client_for(server) as client:
+        for name, triples in graphs.items():
+            assert client.count(name) == len(triples), name
+        assert client.graphs_with_prefix(loading.STAGING_PREFIX) == []
+
+
+@pytest.mark.parametrize("query", [q for q in bundled_queries() if is_select(q.text)], ids=lambda q: q.name)
+def test_every_bundled_query_answers_the_same_over_http(server, graphs, query):
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+        default_graphs = [g for g in graphs if g != release.SHAPES_GRAPH]
+        names, remote = client.select(query.text, default_graphs)
+    local = run_query(load_store(), query)  # a check query may rightly return no rows on both
+
+    def rows(found):
+        return sorted(tuple((k, _norm(v)) for k, v in sorted(row.items())) for row in found)
+
+    assert rows(remote) == rows(local)
+
+
+def test_the_query_comparison_is_not_vacuous():
+    store = load_store()
+    answered = [q.name for q in bundled_queries() if is_select(q.text) and run_query(store, q)]
+    assert answered, "no bundled SELECT query returns rows: comparing answers over HTTP would prove nothing"
+
+
+def test_progress_bar_shows_when_asked(server, graphs, capsys):
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=True)
+    assert "triple" in capsys.readouterr().err
+
+
+def test_loading_again_replaces_and_reports_before_and_after(server, graphs):
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+        report = loading.load_graphs(client, graphs, progress=False)
+    assert {c.action for c in report.changes} == {"replaced"}
+    assert all(c.before == c.after == len(graphs[c.graph]) for c in report.changes)
+
+
+def test_load_a_built_release_into_one_named_graph(server, tmp_path, graphs, capsys):
+    built = tmp_path / "release"
+    release.dist(built)
+    target = "https://example.org/graphs/vitd"
+    assert main(["load", "--endpoint", server.query_url, "--release", str(built), "--graph", target, "--format", "json"]) == 0
+    assert '"action": "created"' in capsys.readouterr().out
+    with client_for(server) as client:
+        assert client.count(target) == len(release.release_dataset().union())
+
+
+def test_a_damaged_release_is_refused_before_contacting_the_server(tmp_path, capsys):
+    built = tmp_path / "release"
+    release.dist(built)
+    dump = built / "vitd-kg.nq"
+    dump.write_bytes(dump.read_bytes().replace(b"vitamin", b"vitamine", 1))
+    assert main(["load", "--endpoint", "http://127.0.0.1:9/query", "--release", str(built)]) == 2
+    assert "checksum" in capsys.readouterr().err
+
+
+def test_server_killed_mid_load_leaves_the_old_graphs_intact(server, graphs, tmp_path):
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+    before = snapshot(server, graphs)
+    new_graphs = release.release_dataset(changed_data(tmp_path)).graphs
+
+    def crash_after_three(index, graph):
+        if index == 2:
+            server.stop(crash=True)
+
+    with client_for(server) as client, pytest.raises(EndpointUnreachable) as failure:
+        loading.load_graphs(client, new_graphs, progress=False, after_upload=crash_after_three)
+    assert failure.value.exit_code == 4
+    assert "staging graph" in failure.value.hint
+    server.start()
+    assert snapshot(server, graphs) == before, "a target graph changed although the load failed"
+    with client_for(server) as client:
+        leftovers = client.graphs_with_prefix(loading.STAGING_PREFIX)
+        assert leftovers, "the crash should have left staging graphs for the next run to remove"
+        report = loading.load_graphs(client, new_graphs, progress=False)
+        assert report.removed_stale == leftovers
+        assert client.graphs_with_prefix(loading.STAGING_PREFIX) == []
+        for name, triples in new_graphs.items():
+            assert client.count(name) == len(triples)
+
+
+def test_a_graph_the_server_cannot_parse_changes_nothing(server, graphs, monkeypatch, capsys):
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+    before = snapshot(server, graphs)
+    real = loading.ntriples
+    calls = []
+
+    def broken_third(triples):
+        calls.append(1)
+        body = real(triples)
+        return body + b"<broken" if len(calls) == 3 else body
+
+    monkeypatch.setattr(loading, "ntriples", broken_third)
+    assert main(["load", "--endpoint", server.query_url]) == 7
+    assert "HTTP 400" in capsys.readouterr().err
+    assert snapshot(server, graphs) == before
+    assert not any(g.startswith(loading.STAGING_PREFIX) for g in all_graph_names(server))
+
+
+def test_a_count_mismatch_in_staging_stops_before_the_swap(server, graphs, monkeypatch):
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+    before = snapshot(server, graphs)
+    real_count = StoreClient.count
+
+    def lying_count(self, graph):
+        n = real_count(self, graph)
+        return n - 1 if graph.startswith(loading.STAGING_PREFIX) else n
+
+    monkeypatch.setattr(StoreClient, "count", lying_count)
+    with client_for(server) as client, pytest.raises(VerificationFailed) as failure:
+        loading.load_graphs(client, graphs, progress=False)
+    assert failure.value.exit_code == 6
+    monkeypatch.undo()
+    assert snapshot(server, graphs) == before
+    assert not any(g.startswith(loading.STAGING_PREFIX) for g in all_graph_names(server))
+
+
+def test_bad_credentials_stop_at_once_and_change_nothing(server, graphs, monkeypatch, capsys):
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+    before = snapshot(server, graphs)
+    with BasicAuthProxy(server.base, "loader", PASSWORD) as proxy:
+        monkeypatch.setenv("VITD_KG_PASSWORD", "wrong-password")
+        assert main(["load", "--endpoint", proxy.query_url, "--user", "loader"]) == 5
+        captured = capsys.readouterr()
+        assert "refused the credentials (401)" in captured.err
+        assert "wrong-password" not in captured.err + captured.out
+        assert snapshot(server, graphs) == before
+        monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
+        assert main(["load", "--endpoint", proxy.query_url, "--user", "loader"]) == 0
+        captured = capsys.readouterr()
+        assert PASSWORD not in captured.err + captured.out
+        assert "replaced" in captured.out
+
+
+def test_an_unreachable_endpoint_exits_4(tmp_path, capsys):
+    from servers import free_port
+
+    assert main(["load", "--endpoint", f"http://127.0.0.1:{free_port()}/query", "--connect-timeout", "1"]) == 4
+    assert "failed after 3 attempt(s)" in capsys.readouterr().err
+
+
+def test_credentials_in_the_url_are_refused_without_echoing_them(capsys):
+    assert main(["load", "--endpoint", f"http://loader:{PASSWORD}@127.0.0.1:7878/query"]) == 2
+    err = capsys.readouterr().err
+    assert "credentials in a URL are refused" in err
+    assert PASSWORD not in err
+
+
+def test_a_user_without_a_password_in_the_environment_is_a_usage_error(monkeypatch, capsys):
+    monkeypatch.delenv("VITD_KG_PASSWORD", raising=False)
+    assert main(["load", "--endpoint", "http://127.0.0.1:9/query", "--user", "loader"]) == 2
+    assert "VITD_KG_PASSWORD" in capsys.readouterr().err
+
+
+def test_only_idempotent_requests_are_retried():
+    attempts = {"PUT": 0, "POST": 0}
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        attempts[request.method] += 1
+        if attempts[request.method] < 3:
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(204)
+
+    client = StoreClient(endpoint_from("http://127.0.0.1:1/query"), transport=httpx.MockTransport(flaky), backoff=0.001)
+    client.put_graph("urn:g", b"")
+    assert attempts["PUT"] == 3
+    with pytest.raises(EndpointUnreachable):
+        client.update("CLEAR ALL")
+    assert attempts["POST"] == 1
+
+
+def test_403_is_not_retried():
+    calls = []
+
+    def forbidden(request):
+        calls.append(request.method)
+        return httpx.Response(403)
+
+    client = StoreClient(endpoint_from("http://127.0.0.1:1/query"), transport=httpx.MockTransport(forbidden))
+    with pytest.raises(AuthenticationRefused):
+        client.put_graph("urn:g", b"")
+    assert calls == ["PUT"]
+
+
+def test_rejected_request_message_names_the_status():
+    client = StoreClient(
+        endpoint_from("http://127.0.0.1:1/query"),
+        transport=httpx.MockTransport(lambda r: httpx.Response(400, text="Parser error at line 1")),
+    )
+    with pytest.raises(RequestRejected, match="HTTP 400: Parser error"):
+        client.put_graph("urn:g", b"x")
+
+
+
+def test_a_lost_answer_to_the_swap_is_resolved_by_counting(server, graphs, monkeypatch, tmp_path):
+    """The proxy applies the MOVE on the server but drops its answer: the load checks and succeeds."""
+    new_graphs = release.release_dataset(changed_data(tmp_path)).graphs
+    monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
+    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST") as proxy:
+        endpoint = endpoint_from(proxy.query_url, user="loader")
+        with StoreClient(endpoint, backoff=0.05) as client:
+            report = loading.load_graphs(client, new_graphs, progress=False)
+    assert all(c.after == len(new_graphs[c.graph]) for c in report.changes)
+    assert not any(g.startswith(loading.STAGING_PREFIX) for g in all_graph_names(server))
+
+
+def test_a_server_gone_just_before_the_swap_changes_nothing(server, graphs, tmp_path, monkeypatch):
+    """Uploads and counts succeed, then the server stops: the swap is refused, exit 4, targets intact."""
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+    before = snapshot(server, graphs)
+    new_graphs = release.release_dataset(changed_data(tmp_path)).graphs
+    real_swap_update = loading._swap_update
+
+    def stop_then_build(*args):
+        server.stop()
+        return real_swap_update(*args)
+
+    monkeypatch.setattr(loading, "_swap_update", stop_then_build)
+    with client_for(server) as client, pytest.raises(EndpointUnreachable) as failure:
+        loading.load_graphs(client, new_graphs, progress=False)
+    assert failure.value.exit_code == 4 and not failure.value.request_sent
+    server.start()
+    assert snapshot(server, graphs) == before
