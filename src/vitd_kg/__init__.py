@@ -13,13 +13,18 @@ __version__ = "0.1.0"
 from .errors import InputError, VitdKgError
 from .graph import load, load_store
 from .stats import Stats, stats
+from .validate import validate
+from .validation_report import ValidationReport, ValidationResult
 
 __all__ = [
     "InputError",
     "Stats",
+    "ValidationReport",
+    "ValidationResult",
     "VitdKgError",
     "__version__",
     "load",
     "load_store",
     "stats",
+    "validate",
 ]
