@@ -71,17 +71,18 @@ class ParsedFile:
 # --------------------------------------------------------------------------- files
 
 
-def input_files(
-    paths: Sequence[str | Path] | None = None, *, with_bundled_data: bool = False
-) -> list[SourceFile]:
-    """The ontology, then the bundled data (no paths, or ``with_bundled_data``), then each path.
-
-    Folders are searched recursively for the file types in :data:`FORMATS`.
-    """
+def bundled_files(*, with_data: bool = True) -> list[SourceFile]:
+    """The bundled ontology, and the bundled data files if ``with_data``."""
     files = [SourceFile(f"ontology/{resources.ONTOLOGY_FILE}", resources.ontology_file())]
-    if not paths or with_bundled_data:
+    if with_data:
         files += [SourceFile(f"data/{entry.name}", entry) for entry in resources.data_files()]
-    for raw in paths or ():
+    return files
+
+
+def user_files(paths: Sequence[str | Path]) -> list[SourceFile]:
+    """The files named by ``paths``; folders are searched recursively for :data:`FORMATS`."""
+    files: list[SourceFile] = []
+    for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(
@@ -115,7 +116,7 @@ def _size(entry: Traversable | Path) -> int | None:
 
 
 def check_sizes(files: Iterable[SourceFile], max_bytes: int) -> None:
-    """Refuse input above ``max_bytes`` in total before reading any of it."""
+    """Refuse user input above ``max_bytes`` in total before reading any of it."""
     total = 0
     for source in files:
         size = _size(source.entry)
@@ -124,7 +125,7 @@ def check_sizes(files: Iterable[SourceFile], max_bytes: int) -> None:
         total += size
         if total > max_bytes:
             raise InputError(
-                f"input is larger than the limit of {max_bytes / 1024 / 1024:g} MB",
+                f"input is larger than the limit of {max_bytes} bytes ({max_bytes / 1024 / 1024:.3g} MB) in total",
                 file=source.name,
                 hint="raise the limit with --max-size MB (or max_bytes=...) if the input is meant to be this big",
             )
@@ -162,20 +163,22 @@ def _format_of(source: SourceFile) -> ox.RdfFormat:
 
 def sniff(source: SourceFile, text: str, rdf_format: ox.RdfFormat) -> None:
     """Refuse content that is plainly another format than the file's name says."""
-    head = text.lstrip("\ufeff \t\r\n")[:200]
+    comments = re.match(r"(?:[ \t\r]*(?:#[^\n]*)?\n)*", text.lstrip("\ufeff"))
+    head = text.lstrip("\ufeff")[comments.end():][:200].lstrip()
+    first_line = comments.group().count("\n") + 1
     if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
         if head.startswith("{") or re.match(r"\[\s*[{\]]", head):
             raise InputError(
                 "file is JSON, not Turtle",
                 file=source.name,
-                line=1,
+                line=first_line,
                 hint="if it is JSON-LD, name it .jsonld; otherwise convert it to Turtle",
             )
         if head.lower().startswith(("<?xml", "<rdf:rdf", "<!doctype", "<html")):
             raise InputError(
                 "file is XML or HTML, not Turtle",
                 file=source.name,
-                line=1,
+                line=first_line,
                 hint="if it is RDF/XML, name it .rdf; otherwise convert it to Turtle",
             )
     if rdf_format == ox.RdfFormat.RDF_XML:
@@ -250,9 +253,15 @@ def parse_file(source: SourceFile) -> ParsedFile:
     )
 
 
+_PLACE = re.compile(
+    r"^Parser error (?:at line \d+ (?:column \d+|between columns \d+ and \d+)"
+    r"|between line \d+ column \d+ and line \d+ column \d+): "
+)
+
+
 def _syntax_error(source: SourceFile, error: SyntaxError) -> InputError:
     message = str(error.msg if getattr(error, "msg", None) else error)
-    message = re.sub(r"^Parser error (at line \d+ )?(between .*? and .*?: |between columns \d+ and \d+: )?", "", message)
+    message = _PLACE.sub("", message)
     hint = "correct the syntax at that place; any Turtle linter (e.g. `riot --validate`) shows the same error"
     if "No scheme found" in message or "relative" in message.lower():
         message = f"relative IRI: {message}"
@@ -435,7 +444,8 @@ __all__ = [
     "check_literals",
     "check_sizes",
     "check_terms",
-    "input_files",
+    "bundled_files",
+    "user_files",
     "is_well_typed",
     "ontology_terms",
     "parse_file",

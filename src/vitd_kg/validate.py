@@ -29,7 +29,8 @@ from .input_gate import (
     check_literals,
     check_sizes,
     check_terms,
-    input_files,
+    bundled_files,
+    user_files,
     ontology_terms,
     parse_file,
 )
@@ -148,8 +149,9 @@ def validate(
 
     if engine not in SHACL_ENGINES:
         raise InputError(f"unknown SHACL engine {engine!r}", hint=f"use one of: {', '.join(sorted(SHACL_ENGINES))}")
-    sources = input_files(paths, with_bundled_data=with_bundled_data)
-    check_sizes(sources, max_bytes)
+    given = user_files(paths or ())
+    check_sizes(given, max_bytes)
+    sources = bundled_files(with_data=not paths or with_bundled_data) + given
     parsed = [parse_file(source) for source in sources]
 
     results: list[ValidationResult] = []

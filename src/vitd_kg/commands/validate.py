@@ -28,14 +28,14 @@ from ..cli_options import data_option, format_option
     help="Refuse input larger than this many megabytes in total.",
 )
 @click.option("--engine", default="pyshacl", show_default=True, help="SHACL engine (pyshacl is the reference).")
-@click.pass_context
-def command(ctx, paths, data_dir, output_format, reason, with_bundled_data, max_size_mb, engine) -> None:
+def command(paths, data_dir, output_format, reason, with_bundled_data, max_size_mb, engine) -> None:
     """Validate RDF files (Turtle, N-Triples, JSON-LD, RDF/XML) with the ontology.
 
     With no PATH, the bundled data (or --data DIR) is validated. Exit code 0: the data
     conforms; 1: it violates the shapes (each problem is listed with file:line, node,
     property, value and how to fix it); 2: input cannot be read or parsed, or usage error.
     """
+    from ..errors import VitdKgError
     from ..validate import validate
 
     targets = list(paths) + ([data_dir] if data_dir is not None else [])
@@ -47,4 +47,10 @@ def command(ctx, paths, data_dir, output_format, reason, with_bundled_data, max_
         max_bytes=int(max_size_mb * 1024 * 1024),
     )
     click.echo(report.to_json() if output_format == "json" else report.to_text())
-    ctx.exit(report.exit_code)
+    if not report.conforms:
+        # vitd_kg.cli turns this into exit code 1 (it ignores a command's return value)
+        raise VitdKgError(
+            f"the data does not conform: {len(report.violations)} violation(s), listed above",
+            hint="fix each file at the line shown, then run `vitd-kg validate` again",
+            exit_code=1,
+        )
