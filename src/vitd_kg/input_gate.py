@@ -140,6 +140,7 @@ def read_text(source: SourceFile) -> str:
         data = source.read_bytes()
     except OSError as error:
         raise InputError(f"cannot read file: {error.strerror or error}", file=source.name) from None
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark, as some editors write
     if not data.strip():
         raise InputError("file is empty", file=source.name, hint="add RDF statements or leave the file out")
     try:

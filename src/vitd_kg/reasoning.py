@@ -86,8 +86,14 @@ def check_consistency(graph: Graph) -> ReasoningOutcome:
             "OWL reasoning needs Java, which is not installed",
             hint="install a Java runtime (Debian: apt-get install default-jre-headless) or leave out --reason",
         )
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        import owlready2
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            import owlready2
+    except ImportError:
+        raise VitdKgError(
+            "OWL reasoning needs owlready2, which is not installed",
+            hint="pip install 'vitd-kg[reason]' (owlready2 bundles the HermiT reasoner), or leave out --reason",
+        ) from None
 
     kept, left_out = reasoner_input(graph)
     world = owlready2.World()

@@ -152,8 +152,19 @@ def compact_term(term: str) -> str:
         return compact(term[1:-1])
     if "^^<" in term and term.endswith(">"):
         lexical, _, datatype = term.rpartition("^^<")
-        return f"{lexical}^^{compact(datatype[:-1])}"
+        datatype = compact(datatype[:-1])
+        bare = lexical[1:-1]
+        if datatype in _BARE and _BARE[datatype].fullmatch(bare):
+            return bare  # written as Turtle writes it: 0.17, 30, true
+        return f"{lexical}^^{datatype}"
     return term
+
+
+_BARE = {
+    "xsd:integer": re.compile(r"[+-]?\d+"),
+    "xsd:decimal": re.compile(r"[+-]?\d*\.\d+"),
+    "xsd:boolean": re.compile(r"true|false"),
+}
 
 
 def compact_text(text: str) -> str:
