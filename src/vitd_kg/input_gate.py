@@ -48,6 +48,7 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
 
 
@@ -321,13 +322,62 @@ def _node_id(term: ox.NamedNode | ox.BlankNode) -> str:
     return term.value if isinstance(term, ox.NamedNode) else f"_:{term.value}"
 
 
-def check_literals(parsed: ParsedFile) -> tuple[list[Triple], list[ValidationResult]]:
-    """Split a file's triples into the well-typed ones and results for the ill-typed ones."""
+#: Properties outside the ontology whose values must be literals (the SHACL engine compares them).
+ANNOTATION_LITERAL_PROPERTIES = frozenset(
+    "http://www.w3.org/ns/oa#" + name for name in ("start", "end", "exact")
+)
+
+
+def literal_properties(ontology: ParsedFile) -> frozenset[str]:
+    """The datatype properties of the ontology, plus the selector properties the shapes compare."""
+    declared = {
+        s.value
+        for s, p, o in ontology.triples
+        if p.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+        and o == ox.NamedNode("http://www.w3.org/2002/07/owl#DatatypeProperty")
+    }
+    return frozenset(declared) | ANNOTATION_LITERAL_PROPERTIES
+
+
+def check_literals(
+    parsed: ParsedFile, literal_only: frozenset[str] = frozenset()
+) -> tuple[list[Triple], list[ValidationResult]]:
+    """Split a file's triples into those fit for SHACL and results for the rest.
+
+    Left out (and reported): ill-typed literals, and nodes given as values of
+    properties that take literals (``vitd:value [ ... ]``), which SHACL engines
+    cannot compare.
+    """
     kept: list[Triple] = []
     results: list[ValidationResult] = []
     for triple in parsed.triples:
         subject, predicate, obj = triple
-        if isinstance(obj, ox.Literal) and not is_well_typed(obj):
+        if predicate.value == RDF_TYPE and isinstance(obj, ox.Literal):
+            results.append(
+                ValidationResult(
+                    file=parsed.name,
+                    line=parsed.line_of(subject.value) if isinstance(subject, ox.NamedNode) else None,
+                    focus_node=_node_id(subject),
+                    path=predicate.value,
+                    value=str(obj),
+                    message="rdf:type (`a`) takes a class IRI, not a string: write `a vitd:Claim`, not `a \"Claim\"`",
+                    source="gate:literal-type",
+                )
+            )
+        elif predicate.value in literal_only and not isinstance(obj, ox.Literal):
+            results.append(
+                ValidationResult(
+                    file=parsed.name,
+                    line=parsed.line_of(subject.value) if isinstance(subject, ox.NamedNode) else None,
+                    focus_node=_node_id(subject),
+                    path=predicate.value,
+                    value=f"<{obj.value}>" if isinstance(obj, ox.NamedNode) else f"_:{obj.value}",
+                    message=f"{compact(predicate.value)} takes a literal (a number, string, date...), "
+                    "not a resource: write the value itself",
+                    source="gate:node-for-literal",
+                )
+            )
+        elif isinstance(obj, ox.Literal) and not is_well_typed(obj):
             datatype = compact(obj.datatype.value)
             results.append(
                 ValidationResult(
@@ -443,6 +493,7 @@ __all__ = [
     "check_duplicate_subjects",
     "check_imports",
     "check_literals",
+    "literal_properties",
     "check_sizes",
     "check_terms",
     "bundled_files",

@@ -52,6 +52,7 @@ class ReasoningOutcome:
     consistent: bool
     left_out: Counter = field(default_factory=Counter)
     disjoint_clashes: list[tuple[str, str, str]] = field(default_factory=list)
+    range_clashes: list[tuple[str, str, Literal, str]] = field(default_factory=list)
 
     def note(self) -> str:
         """One line for the report: what was reasoned over and what was left out."""
@@ -69,11 +70,25 @@ def reasoner_input(graph: Graph) -> tuple[Graph, Counter]:
     left_out: Counter = Counter()
     for triple in graph:
         obj = triple[2]
-        if isinstance(obj, Literal) and obj.datatype is not None and str(obj.datatype) not in OWL2_DATATYPES:
+        if isinstance(obj, Literal) and obj.datatype is not None and (
+            str(obj.datatype) not in OWL2_DATATYPES or _special_float(obj)
+        ):
             left_out[str(obj.datatype)] += 1
             continue
         kept.add(triple)
     return kept, left_out
+
+
+def _special_float(literal: Literal) -> bool:
+    """NaN and infinities, which rdflib writes in a lexical form HermiT rejects ("inf")."""
+    return str(literal.datatype) in (f"{XSD}double", f"{XSD}float") and str(literal).strip("+-").lower() in ("inf", "nan")
+
+
+def _java_message(error: Exception) -> str:
+    """The Java exception line of an owlready2 Java error, without its stack trace."""
+    lines = [line.strip() for line in str(error).splitlines() if "Exception" in line or "Error:" in line]
+    text = lines[0] if lines else str(error).strip().splitlines()[0]
+    return text.split(": ", 1)[-1] if "Exception" in text.split(": ", 1)[0] else text
 
 
 def check_consistency(graph: Graph) -> ReasoningOutcome:
@@ -108,31 +123,75 @@ def check_consistency(graph: Graph) -> ReasoningOutcome:
         consistent = False
     except owlready2.OwlReadyJavaError as error:
         raise VitdKgError(
-            f"the OWL reasoner failed: {str(error).strip().splitlines()[-1] if str(error).strip() else error}",
+            f"the OWL reasoner failed: {_java_message(error)}",
             hint="the input may use OWL constructs HermiT cannot read; run without --reason to see SHACL results",
             exit_code=3,
         ) from None
     finally:
         world.close()
     clashes = [] if consistent else disjoint_clashes(graph)
-    return ReasoningOutcome(consistent=consistent, left_out=left_out, disjoint_clashes=clashes)
+    ranges = [] if consistent else datatype_range_clashes(graph)
+    return ReasoningOutcome(
+        consistent=consistent, left_out=left_out, disjoint_clashes=clashes, range_clashes=ranges
+    )
 
 
 def disjoint_clashes(graph: Graph) -> list[tuple[str, str, str]]:
-    """(resource, class A, class B) for each resource in two classes declared disjoint."""
+    """(resource, class A, class B) for each resource in two classes declared disjoint.
+
+    A resource's classes are its rdf:types and those that the rdfs:domain and
+    rdfs:range of the properties it is used with give it, with their superclasses.
+    """
     pairs: set[tuple[URIRef, URIRef]] = set()
     for group in graph.subjects(RDF.type, OWL.AllDisjointClasses):
         members = graph.value(group, OWL.members)
         if members is not None:
-            classes = sorted(graph.items(members))
-            pairs.update(combinations(classes, 2))
+            pairs.update(combinations(sorted(graph.items(members)), 2))
     for a, b in graph.subject_objects(OWL.disjointWith):
         pairs.add((a, b))
+    if not pairs:
+        return []
+    direct: dict = {}
+    for node, cls in graph.subject_objects(RDF.type):
+        direct.setdefault(node, set()).add(cls)
+    for prop, cls in graph.subject_objects(RDFS.domain):
+        for node in graph.subjects(prop, None):
+            direct.setdefault(node, set()).add(cls)
+    for prop, cls in graph.subject_objects(RDFS.range):
+        for node in graph.objects(None, prop):
+            if not isinstance(node, Literal):
+                direct.setdefault(node, set()).add(cls)
+    supers: dict = {}
     clashes: list[tuple[str, str, str]] = []
-    for a, b in sorted(pairs):
-        in_a = set(graph.transitive_subjects(RDFS.subClassOf, a))
-        in_b = set(graph.transitive_subjects(RDFS.subClassOf, b))
-        members_a = {s for cls in in_a for s in graph.subjects(RDF.type, cls)}
-        members_b = {s for cls in in_b for s in graph.subjects(RDF.type, cls)}
-        clashes.extend((str(node), str(a), str(b)) for node in sorted(members_a & members_b))
-    return clashes
+    for node, classes in direct.items():
+        closed = set()
+        for cls in classes:
+            if cls not in supers:
+                supers[cls] = set(graph.transitive_objects(cls, RDFS.subClassOf))
+            closed |= supers[cls]
+        clashes.extend((str(node), str(a), str(b)) for a, b in sorted(pairs) if a in closed and b in closed)
+    return sorted(clashes)
+
+
+_INTEGERS = {f"{XSD}{n}" for n in "integer long int short byte nonNegativeInteger positiveInteger".split()}
+
+
+def datatype_range_clashes(graph: Graph) -> list[tuple[str, str, Literal, str]]:
+    """(resource, property, literal, range) where a literal's datatype is outside the property's range."""
+    clashes = []
+    for prop, range_ in graph.subject_objects(RDFS.range):
+        expected = str(range_)
+        if not expected.startswith(XSD):
+            continue
+        for node, value in graph.subject_objects(prop):
+            if not isinstance(value, Literal):
+                continue
+            actual = str(value.datatype) if value.datatype else f"{XSD}string"
+            if value.language:
+                actual = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+            fits = actual == expected or (expected == f"{XSD}decimal" and actual in _INTEGERS) or (
+                expected == f"{XSD}integer" and actual in _INTEGERS
+            )
+            if not fits:
+                clashes.append((str(node), str(prop), value, expected))
+    return sorted(clashes, key=lambda c: (c[0], c[1], str(c[2])))

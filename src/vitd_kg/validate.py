@@ -29,6 +29,7 @@ from .input_gate import (
     check_literals,
     check_sizes,
     check_terms,
+    literal_properties,
     bundled_files,
     user_files,
     ontology_terms,
@@ -95,9 +96,20 @@ def pyshacl_engine(data_graph, shapes) -> list[ShaclResult]:
     from rdflib.namespace import RDF
 
     SH = Namespace("http://www.w3.org/ns/shacl#")
-    _, results_graph, _ = pyshacl_validate(
-        data_graph, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
-    )
+    from pyshacl.errors import ReportableRuntimeError
+
+    from .errors import VitdKgError
+
+    try:
+        _, results_graph, _ = pyshacl_validate(
+            data_graph, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
+        )
+    except ReportableRuntimeError as error:
+        raise VitdKgError(
+            f"the SHACL engine (pyshacl) could not check the data: {error.message if hasattr(error, 'message') else error}",
+            hint="this input reaches a case the checks before SHACL should have caught; please report it with the file",
+            exit_code=3,
+        ) from None
     results = []
     for result in results_graph.subjects(RDF.type, SH.ValidationResult):
         path = results_graph.value(result, SH.resultPath)
@@ -156,9 +168,10 @@ def validate(
 
     results: list[ValidationResult] = []
     defined = ontology_terms(parsed[0])
+    literal_only = literal_properties(parsed[0])
     kept_triples = []
     for file in parsed:
-        kept, literal_faults = check_literals(file)
+        kept, literal_faults = check_literals(file, literal_only)
         kept_triples.extend(kept)
         results += literal_faults
         if file is not parsed[0]:
@@ -168,6 +181,7 @@ def validate(
 
     data_graph = _rdflib_graph(kept_triples)
     locate = _locator(parsed, data_graph)
+
     for found in SHACL_ENGINES[engine](data_graph, shapes_graph()):
         file, line = locate(found.focus_node)
         results.append(
@@ -218,7 +232,16 @@ def _locator(parsed: list[ParsedFile], graph) -> Callable[[str | None], tuple[st
 
     A blank node is located at the resource that refers to it.
     """
+    import pyoxigraph as ox
     from rdflib import BNode
+
+    blank_node_files = {
+        term.value: file.name
+        for file in parsed
+        for triple in file.triples
+        for term in (triple[0], triple[2])
+        if isinstance(term, ox.BlankNode)
+    }
 
     def locate(node: str | None, depth: int = 0) -> tuple[str | None, int | None]:
         if node is None or depth > 10:
@@ -226,7 +249,7 @@ def _locator(parsed: list[ParsedFile], graph) -> Callable[[str | None], tuple[st
         if node.startswith("_:"):
             for parent in graph.subjects(None, BNode(node[2:])):
                 return locate(_node_text(parent), depth + 1)
-            return None, None
+            return blank_node_files.get(node[2:]), None
         for file in parsed:
             line = file.lines.subjects.get(node) if file.is_turtle else None
             if line is not None:
@@ -255,7 +278,22 @@ def _reason(graph, locate) -> tuple[list[ValidationResult], str]:
                 path="http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
                 value=f"<{class_b}>",
                 message=f"the resource is both a {_local(class_a)} and a {_local(class_b)}, which the ontology "
-                "declares disjoint: give it one type, or split it into two resources",
+                "declares disjoint (by its rdf:type, or by the domain or range of a property it is used with): "
+                "give it one type, or use it only with properties of that type",
+                source="owl:consistency",
+            )
+        )
+    for node, prop, value, expected in outcome.range_clashes:
+        file, line = locate(node)
+        results.append(
+            ValidationResult(
+                file=file,
+                line=line,
+                focus_node=node,
+                path=prop,
+                value=value.n3(),
+                message=f"{_local(prop)} has the range {_local(expected)}, which this value is not "
+                "(OWL finds the graph inconsistent): write the value with that datatype",
                 source="owl:consistency",
             )
         )
