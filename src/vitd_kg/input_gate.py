@@ -407,7 +407,7 @@ def check_terms(parsed: ParsedFile, defined: set[str]) -> list[ValidationResult]
     namespace = str(VITD)
     known_locals = sorted(term[len(namespace):] for term in defined)
     for subject, predicate, obj in parsed.triples:
-        for position, term in (("subject", subject), ("property", predicate), ("value", obj)):
+        for position, term in (("subject", subject), ("property", predicate), ("object", obj)):
             if not isinstance(term, ox.NamedNode):
                 continue
             iri = term.value
