@@ -81,7 +81,8 @@ def reasoner_input(graph: Graph) -> tuple[Graph, Counter]:
 
 def _special_float(literal: Literal) -> bool:
     """NaN and infinities, which rdflib writes in a lexical form HermiT rejects ("inf")."""
-    return str(literal.datatype) in (f"{XSD}double", f"{XSD}float") and str(literal).strip("+-").lower() in ("inf", "nan")
+    is_float = str(literal.datatype) in (f"{XSD}double", f"{XSD}float")
+    return is_float and str(literal).strip("+-").lower() in ("inf", "nan")
 
 
 def _java_message(error: Exception) -> str:

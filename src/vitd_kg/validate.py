@@ -24,16 +24,16 @@ from . import resources
 from .input_gate import (
     DEFAULT_MAX_BYTES,
     ParsedFile,
+    bundled_files,
     check_duplicate_subjects,
     check_imports,
     check_literals,
     check_sizes,
     check_terms,
     literal_properties,
-    bundled_files,
-    user_files,
     ontology_terms,
     parse_file,
+    user_files,
 )
 from .validation_report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
 
@@ -106,7 +106,7 @@ def pyshacl_engine(data_graph, shapes) -> list[ShaclResult]:
         )
     except ReportableRuntimeError as error:
         raise VitdKgError(
-            f"the SHACL engine (pyshacl) could not check the data: {error.message if hasattr(error, 'message') else error}",
+            f"the SHACL engine (pyshacl) could not check the data: {getattr(error, 'message', error)}",
             hint="this input reaches a case the checks before SHACL should have caught; please report it with the file",
             exit_code=3,
         ) from None

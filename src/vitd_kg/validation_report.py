@@ -169,7 +169,12 @@ _BARE = {
 
 def compact_text(text: str) -> str:
     """Replace full IRIs of known namespaces in a message with their CURIEs."""
-    return _IRI_IN_TEXT.sub(lambda m: compact(m.group(1) or m.group(2)) if (m.group(1) or m.group(2)).startswith(_KNOWN) else m.group(0), text)
+
+    def replace(match: re.Match[str]) -> str:
+        iri = match.group(1) or match.group(2)
+        return compact(iri) if iri.startswith(_KNOWN) else match.group(0)
+
+    return _IRI_IN_TEXT.sub(replace, text)
 
 
 _KNOWN = tuple(PREFIXES.values())
