@@ -9,6 +9,7 @@ file (or, for JSON, in ``<file>.expect`` beside it):
     # expect-path: vitd:sourceSentence    property that result must name
     # expect-message: ...                 words the message (or error) must contain
     # expect-error-line: 31               line an exit-2 error must give
+    # expect-line: 8                      line of the result (default: found by layout)
     # args: --reason                      extra command-line arguments
 
 For exit 1 the result's file must be the fixture and its line the line where the node's
@@ -101,7 +102,8 @@ def test_fixture(fixture: Path, capsys):
     assert matching, f"no result for {node} {path}: {json.dumps(report['results'], indent=1)}"
     result = matching[0]
     assert result["file"] == str(fixture)
-    assert result["line"] == block_line(fixture, expect["expect-node"])
+    expected_line = expect.get("expect-line") or block_line(fixture, expect["expect-node"])
+    assert result["line"] == int(expected_line)
     assert result["severity"] == ("Violation" if code == 1 else "Warning")
     if "expect-message" in expect:
         assert any(expect["expect-message"] in r["message"] for r in matching), matching
