@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import markupsafe
+
 import doctest
 import importlib
 import re
@@ -69,7 +71,7 @@ def test_every_bundled_query_is_listed_with_what_it_answers(site):
     for query in bundled_queries():
         assert f"<code>{query.name}</code>" in page
         first_line = query.description.splitlines()[0]
-        assert first_line.replace("'", "&#39;").replace('"', "&#34;") in page, query.name
+        assert markupsafe.escape(first_line) in page, query.name  # Jinja2's own escaping
         assert (site / "files" / "queries" / f"{query.name}.rq").read_text(encoding="utf-8") == query.text
 
 

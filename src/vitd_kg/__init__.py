@@ -52,6 +52,9 @@ _EXPORTS: dict[str, str] = {
     "write_nanopubs": "nanopubs",
     "LoadReport": "loading",
     "load_into": "loading",
+    "validate": "validation",
+    "ValidationReport": "validation_report",
+    "ValidationResult": "validation_report",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -85,3 +88,5 @@ if TYPE_CHECKING:  # static type checkers see the real names
     from .site import build_site
     from .sparql import query, query_frame
     from .tables import effect_table
+    from .validation import validate
+    from .validation_report import ValidationReport, ValidationResult
