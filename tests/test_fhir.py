@@ -224,7 +224,7 @@ def test_docstring_examples_run():
 def test_the_readme_snippet_shows_the_exported_meta_analysis_evidence():
     from pathlib import Path
 
-    text = (Path(__file__).parent.parent / "docs" / "readme" / "evidence-standards.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parent.parent / "docs" / "guide" / "evidence-standards.md").read_text(encoding="utf-8")
     shown = json.loads(text.split("```json\n", 1)[1].split("\n```", 1)[0])
     assert shown == EVIDENCE["https://w3id.org/vitd-kg/id/effect/beaudart-2014-strength"]
     assert str([r["id"] for r in RESOURCES][:4]) in text

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.skipif(
     reason="virtuoso-t is not installed (Debian package virtuoso-opensource, listed in .ci/apt-packages.txt)",
 )
 
-#: Bundled queries whose answers on Virtuoso 7.2 are known to differ (see docs/readme/release.md).
+#: Bundled queries whose answers on Virtuoso 7.2 are known to differ (see docs/guide/release.md).
 #: Strict: once the query is rewritten, the unexpected pass fails the suite so this entry is removed.
 KNOWN_VIRTUOSO_DIVERGENCES: set[str] = set()
 

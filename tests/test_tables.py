@@ -174,7 +174,7 @@ def test_docstring_examples_run():
 def test_the_readme_snippet_shows_the_exported_strength_row():
     from pathlib import Path
 
-    text = (Path(__file__).parent.parent / "docs" / "readme" / "evidence-standards.md").read_text(encoding="utf-8")
+    text = (Path(__file__).parent.parent / "docs" / "guide" / "evidence-standards.md").read_text(encoding="utf-8")
     header, row = text.split("```csv\n", 1)[1].split("\n```", 1)[0].splitlines()
     buffer = io.BytesIO()
     tables.write_effect_table(buffer, format="csv")

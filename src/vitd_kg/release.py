@@ -247,6 +247,20 @@ def dist(
     return files
 
 
+def void_graph(*, data_dir: DataDir = None):
+    """The release's VoID/DCAT description as an ``rdflib.Graph``.
+
+    Builds the release in a temporary folder (sizes and checksums of the dumps are part
+    of the description) and reads back its ``void.ttl``.
+    """
+    from rdflib import Graph
+
+    with tempfile.TemporaryDirectory(prefix="vitd-kg-void-") as tmp:
+        root = Path(tmp) / "release"
+        dist(root, data_dir=data_dir)
+        return Graph().parse(root / "void.ttl", format="turtle")
+
+
 def _swap_into_place(staging: Path, target: Path) -> None:
     """Rename the finished staging folder to ``target`` (replacing an old one)."""
     old = None

@@ -264,70 +264,16 @@ def _claims(store) -> list[dict[str, Any]]:
 
 
 def dataset_description(store, summary, data_dir: DataDir) -> dict[str, Any]:
-    """The dataset's VoID/DCAT description for the dataset page.
+    """The dataset's VoID/DCAT description for the dataset page, as the release writes it."""
+    from .release import void_graph
 
-    Uses ``vitd_kg.release.void_graph(data_dir=...)`` where that function exists (an
-    ``rdflib.Graph`` of the release's VoID/DCAT description); otherwise describes the
-    dataset from the ontology header and the counts, and says so.
-    """
-    header = ontology_header(store)
-    void_turtle = None
-    source = "the ontology header and the graph's counts (no release description is installed)"
-    try:
-        from . import release  # type: ignore[attr-defined]
-    except ImportError:
-        release = None
-    void_graph = getattr(release, "void_graph", None) if release is not None else None
-    if callable(void_graph):
-        graph = void_graph(data_dir=data_dir)
-        void_turtle = graph.serialize(format="turtle")
-        source = "vitd_kg.release.void_graph()"
-    else:
-        void_turtle = _fallback_void(header, summary)
-    return {"header": header, "stats": summary, "void_turtle": void_turtle, "void_source": source}
-
-
-def _fallback_void(header: dict[str, str], summary) -> str:
-    """A small VoID/DCAT description in Turtle from the ontology header and the counts."""
-    from rdflib import BNode, Graph, Literal, URIRef
-    from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
-
-    graph = Graph()
-    graph.bind("void", VOID)
-    graph.bind("dcat", DCAT)
-    graph.bind("dcterms", DCTERMS)
-    graph.bind("vitd", VITD)
-    dataset = URIRef(PREFIXES["vitd"].rstrip("#").rsplit("/", 1)[0] + "/dataset")
-    graph.add((dataset, RDF.type, VOID.Dataset))
-    graph.add((dataset, RDF.type, DCAT.Dataset))
-    graph.add((dataset, DCTERMS.title, Literal("vitd-kg: vitamin D and muscle spasm, as a knowledge graph", lang="en")))
-    if header.get("description"):
-        graph.add((dataset, DCTERMS.description, Literal(header["description"], lang="en")))
-    if header.get("license"):
-        graph.add((dataset, DCTERMS.license, URIRef(header["license"])))
-    if header.get("creator"):
-        graph.add((dataset, DCTERMS.creator, Literal(header["creator"])))
-    graph.add((dataset, VOID.vocabulary, URIRef(ONTOLOGY_IRI)))
-    graph.add((dataset, VOID.triples, Literal(summary.triples, datatype=XSD.integer)))
-    for row in summary.classes:
-        partition = BNode()
-        graph.add((dataset, VOID.classPartition, partition))
-        graph.add((partition, VOID["class"], URIRef(str(VITD) + row.curie.split(":", 1)[1])))
-        graph.add((partition, VOID.entities, Literal(row.count, datatype=XSD.integer)))
-    return graph.serialize(format="turtle")
-
-
-
-#: The claim whose evidence map the README shows.
-README_CLAIM = "concl-alleviates-muscle-spasm"
-
-#: The pictures the README embeds, relative to ``docs/``.
-README_PICTURES = (
-    "model.svg",
-    "model.png",
-    f"evidence-map-{README_CLAIM}.svg",
-    f"evidence-map-{README_CLAIM}.png",
-)
+    graph = void_graph(data_dir=data_dir)
+    return {
+        "header": ontology_header(store),
+        "stats": summary,
+        "void_turtle": graph.serialize(format="turtle"),
+        "void_source": "vitd_kg.release.void_graph()",
+    }
 
 
 def write_readme_pictures(folder: Path, *, data_dir: DataDir = None) -> list[Path]:
