@@ -110,7 +110,6 @@ def independent_ra_hash(path: Path, uri: str) -> str:
     of the trusty-URI spec (trustyuri-java's RdfHasher), on Oxigraph's exact lexical forms."""
     import base64
     import hashlib
-    from functools import cmp_to_key
 
     import pyoxigraph as ox
 

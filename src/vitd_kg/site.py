@@ -26,8 +26,8 @@ from typing import Any
 
 from . import __version__, resources
 from .errors import InputError, VitdKgError
-from .graph import DataDir, load_store, store_to_graph
-from .namespaces import ONTOLOGY_IRI, PREFIXES, VITD, claim_id
+from .graph import DataDir, load_store
+from .namespaces import ONTOLOGY_IRI, PREFIXES, claim_id
 from .sparql import bundled_queries, run_query, read_query
 
 #: The pages of the site, in navigation order: (file, title).
@@ -274,6 +274,18 @@ def dataset_description(store, summary, data_dir: DataDir) -> dict[str, Any]:
         "void_turtle": graph.serialize(format="turtle"),
         "void_source": "vitd_kg.release.void_graph()",
     }
+
+
+#: The claim whose evidence map the README shows.
+README_CLAIM = "concl-alleviates-muscle-spasm"
+
+#: The pictures the README embeds, relative to ``docs/``.
+README_PICTURES = (
+    "model.svg",
+    "model.png",
+    f"evidence-map-{README_CLAIM}.svg",
+    f"evidence-map-{README_CLAIM}.png",
+)
 
 
 def write_readme_pictures(folder: Path, *, data_dir: DataDir = None) -> list[Path]:
