@@ -47,13 +47,15 @@ KNOWN_VIRTUOSO_DIVERGENCES: set[str] = {
 ONE_GRAPH = "https://example.org/graphs/vitd-kg-compare"
 
 
-# Virtuoso 7.2 departs from SPARQL 1.1 in two ways no portable query avoids; the comparison
-# undoes exactly these two, by value, and nothing else:
+# Virtuoso 7.2 departs from SPARQL 1.1 in three ways no portable query avoids; the comparison
+# undoes exactly these three, by value, and nothing else:
 #
 # 1. A computed xsd:boolean (``true``/``false`` constants, EXISTS, comparisons, even
 #    ``xsd:boolean("false")``) comes back in SPARQL JSON results as "1"/"0"^^xsd:integer.
-#    Stored boolean literals come back right.
-# 2. xsd:duration literals are stored as a number of seconds, so "P7D" comes back as
+# 2. A stored xsd:boolean comes back with the lexical form "1" or "0", not the "true" or
+#    "false" of the data: the same value (rdflib shows it only when another library has set
+#    ``rdflib.NORMALIZE_LITERALS = False``, as ``nanopub`` does on import).
+# 3. xsd:duration literals are stored as a number of seconds, so "P7D" comes back as
 #    "604800.0"^^xsd:duration and "P84D" as "7.2576e+06"^^xsd:duration.
 DAY_TIME_DURATION = re.compile(r"^(-)?P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$")
 
@@ -69,15 +71,17 @@ def duration_seconds(lexical: str) -> float | None:
 
 
 def embedded_form(remote: dict, local_types: dict[str, set]) -> dict:
-    """A Virtuoso row with the two documented differences undone (compared by value)."""
+    """A Virtuoso row with the three documented differences undone (compared by value)."""
     row = {}
     for name, term in remote.items():
         if isinstance(term, Literal) and term.datatype == XSD.integer and str(term) in ("0", "1") \
                 and local_types.get(name) == {XSD.boolean}:
             term = Literal(str(term) == "1")  # difference 1: computed boolean as integer
+        elif isinstance(term, Literal) and term.datatype == XSD.boolean and str(term) in ("0", "1"):
+            term = Literal(str(term) == "1")  # difference 2: boolean as "1"/"0"
         elif isinstance(term, Literal) and term.datatype == XSD.duration:
             try:
-                term = ("duration seconds", float(str(term)))  # difference 2: duration as seconds
+                term = ("duration seconds", float(str(term)))  # difference 3: duration as seconds
             except ValueError:
                 pass
         row[name] = term
@@ -85,7 +89,7 @@ def embedded_form(remote: dict, local_types: dict[str, set]) -> dict:
 
 
 def local_form(row: dict) -> dict:
-    """An embedded-engine row with durations as seconds, to meet difference 2."""
+    """An embedded-engine row with durations as seconds, to meet difference 3."""
     out = {}
     for name, term in row.items():
         if isinstance(term, Literal) and term.datatype == XSD.duration and duration_seconds(str(term)) is not None:

@@ -6,7 +6,7 @@ GraphDB, Virtuoso and others. Rules it keeps:
 * credentials never travel in a URL (refused) and the password comes only from the
   ``VITD_KG_PASSWORD`` environment variable; it is never printed;
 * every request has connect and read timeouts;
-* only requests without side effects or with idempotent ones (GET, PUT, DELETE, and a
+* only idempotent requests (GET, PUT, DELETE) and requests free of side effects (a
   SPARQL *query* sent by POST) are retried, with exponential backoff, on connection
   errors, timeouts and 502/503/504; a SPARQL Update (POST) never is;
 * queries go by POST (SPARQL 1.1 Protocol, form-encoded ``query`` and
