@@ -26,7 +26,8 @@ pytestmark = pytest.mark.skipif(
 #: bound elsewhere, or nests such paths in two FILTER (NOT) EXISTS of one group. Virtuoso then
 #: evaluates the path for the first binding only and drops the other rows (the symptom of openlink/
 #: virtuoso-opensource issue #127, open since 2014): claims/claim answers 1 row of 30. Which of
-#: these queries it hits depends on Virtuoso's plan (it changed between runs on the same data),
+#: these queries it hits depends on Virtuoso's plan (it changed with the server's load and query
+#: history on the same data),
 #: and no standard rewrite tried (FILTER EXISTS, subqueries, MINUS, split paths) answered right
 #: in every run, so these are xfail, not strict: a pass is reported (XPASS) but does not fail.
 KNOWN_VIRTUOSO_DIVERGENCES: set[str] = {
