@@ -108,7 +108,8 @@ class BasicAuthProxy:
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization", "content-length")}
                 response = client.request(self.command, upstream + self.path, content=body, headers=headers)
-                if self.command == lose_answers_to:  # the server acted, but its answer is lost
+                if lose_answers_to in (self.command, f"{self.command} {self.path.split('?')[0]}"):
+                    # the server acted, but its answer is lost
                     self.close_connection = True
                     return
                 self.send_response(response.status_code)

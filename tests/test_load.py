@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -259,6 +260,24 @@ def test_only_idempotent_requests_are_retried():
     assert attempts["POST"] == 1
 
 
+def test_a_query_goes_by_post_and_is_retried_as_it_has_no_side_effects():
+    seen = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        seen.append((request.method, request.headers["content-type"], request.content))
+        if len(seen) < 3:
+            raise httpx.ReadTimeout("no answer", request=request)
+        return httpx.Response(200, json={"head": {"vars": ["n"]}, "results": {"bindings": []}})
+
+    client = StoreClient(endpoint_from("http://127.0.0.1:1/query"), transport=httpx.MockTransport(flaky), backoff=0.001)
+    long_query = "SELECT ?n WHERE { ?n ?p ?o } # " + "x" * 20_000  # longer than a server's URL/header limit
+    assert client.select(long_query, ["urn:g1", "urn:g2"]) == (["n"], [])
+    assert len(seen) == 3
+    method, content_type, body = seen[-1]
+    assert method == "POST" and content_type == "application/x-www-form-urlencoded"
+    assert parse_qs(body.decode()) == {"query": [long_query], "default-graph-uri": ["urn:g1", "urn:g2"]}
+
+
 def test_403_is_not_retried():
     calls = []
 
@@ -286,7 +305,7 @@ def test_a_lost_answer_to_the_swap_is_resolved_by_counting(server, graphs, monke
     """The proxy applies the MOVE on the server but drops its answer: the load checks and succeeds."""
     new_graphs = release.release_dataset(changed_data(tmp_path)).graphs
     monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
-    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST") as proxy:
+    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST /update") as proxy:
         endpoint = endpoint_from(proxy.query_url, user="loader")
         with StoreClient(endpoint, backoff=0.05) as client:
             report = loading.load_graphs(client, new_graphs, progress=False)

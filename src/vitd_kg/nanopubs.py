@@ -121,7 +121,11 @@ def _from_conjunctive(graph) -> list[ox.Quad]:
 def trusty_artifact_code(quads: list[ox.Quad], temp_uri: str) -> str:
     """The RA artifact code of a nanopublication written with ``temp_uri`` (``...#``).
 
-    Computed by the ``nanopub`` package's trusty-URI code (no network).
+    Computed by the ``nanopub`` package's trusty-URI code (no network). Note that
+    importing ``nanopub`` sets ``rdflib.NORMALIZE_LITERALS = False`` for the whole
+    process (its trusty-URI hashing needs exact lexical forms, and its own verification
+    relies on the setting), so later rdflib parses in the same process keep literals'
+    lexical forms ("1"^^xsd:boolean stays "1").
     """
     from nanopub.trustyuri.rdf import RdfHasher, RdfUtils
 
@@ -150,7 +154,7 @@ def _sign(quads: list[ox.Quad], sign_key: Path, signer: str | None) -> list[ox.Q
     return _from_conjunctive(publication.rdf)
 
 
-def write_nanopubs(folder: Path, *, data_dir: DataDir = None, sign_key: Path | None = None, signer: str | None = None) -> list[ClaimNanopub]:
+def write_nanopubs(folder: Path | str, *, data_dir: DataDir = None, sign_key: Path | None = None, signer: str | None = None) -> list[ClaimNanopub]:
     """Write one TriG nanopublication per claim into ``folder`` and an ``index.tsv``.
 
     Each file is named for the claim (``cs-symptom-improvement.trig``); the index maps
@@ -161,6 +165,7 @@ def write_nanopubs(folder: Path, *, data_dir: DataDir = None, sign_key: Path | N
 
     store = load_store(data_dir)
     issued = release_issued(data_dir)
+    folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     claims = sorted(
         {qd.subject for qd in store.quads_for_pattern(None, ox.NamedNode(str(VITD.sourceSentence)), None, ox.DefaultGraph())},

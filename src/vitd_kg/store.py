@@ -6,8 +6,12 @@ GraphDB, Virtuoso and others. Rules it keeps:
 * credentials never travel in a URL (refused) and the password comes only from the
   ``VITD_KG_PASSWORD`` environment variable; it is never printed;
 * every request has connect and read timeouts;
-* only idempotent requests (GET, PUT, DELETE) are retried, with exponential backoff,
-  on connection errors, timeouts and 502/503/504; a SPARQL Update (POST) never is;
+* only idempotent requests (GET, PUT, DELETE) and requests free of side effects (a
+  SPARQL *query* sent by POST) are retried, with exponential backoff, on connection
+  errors, timeouts and 502/503/504; a SPARQL Update (POST) never is;
+* queries go by POST (SPARQL 1.1 Protocol, form-encoded ``query`` and
+  ``default-graph-uri``), so a long query or a long list of graphs never hits a
+  server's URL or header size limit (Oxigraph refuses headers over 8 kB);
 * 401 and 403 stop everything at once.
 
 Failures are :class:`~vitd_kg.errors.VitdKgError` subclasses whose exit codes the CLI
@@ -188,9 +192,12 @@ class StoreClient:
 
     # -- transport ---------------------------------------------------------------
 
-    def request(self, method: str, url: str, **kwargs) -> httpx.Response:
-        """Send one request; retry idempotent ones; map failures to exit-coded errors."""
-        tries = self.attempts if method in IDEMPOTENT else 1
+    def request(self, method: str, url: str, *, safe: bool = False, **kwargs) -> httpx.Response:
+        """Send one request; retry idempotent ones; map failures to exit-coded errors.
+
+        ``safe`` marks a POST without side effects (a SPARQL query), which may be retried too.
+        """
+        tries = self.attempts if method in IDEMPOTENT or safe else 1
         last_error: Exception | None = None
         sent = True
         for attempt in range(tries):
@@ -225,10 +232,15 @@ class StoreClient:
     # -- SPARQL protocol ------------------------------------------------------------
 
     def select(self, query: str, default_graphs: Iterable[str] = ()) -> tuple[list[str], list[dict]]:
-        """Run a SELECT query; return variable names and rows of rdflib terms."""
-        params = [("query", query), *(("default-graph-uri", g) for g in default_graphs)]
+        """Run a SELECT query; return variable names and rows of rdflib terms.
+
+        The query is sent by POST, form-encoded (SPARQL 1.1 Protocol "query via URL-encoded
+        POST"), whatever its length: a query has no side effects, so it is retried like GET.
+        """
+        form = {"query": query, "default-graph-uri": list(default_graphs)}
         response = self.request(
-            "GET", self.endpoint.query_url, params=params, headers={"Accept": "application/sparql-results+json"}
+            "POST", self.endpoint.query_url, safe=True, data=form,
+            headers={"Accept": "application/sparql-results+json"},
         )
         try:
             payload = response.json()
