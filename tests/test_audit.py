@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import vitd_kg
-from vitd_kg import resources
 from vitd_kg.evidence_audit import Finding, audit
 from vitd_kg.cli import main
 from vitd_kg.sparql import bundled_queries
+from data_folders import copy_data
 
 FINDINGS = audit()
 EXPECTED = json.loads((Path(__file__).parent / "expected" / "audit-findings.json").read_text(encoding="utf-8"))
@@ -99,14 +99,6 @@ def test_package_function_and_module_function_agree():
 
 
 # --- the rules follow the data ------------------------------------------------------------------
-
-
-def copy_data(tmp_path):
-    target = tmp_path / "data"
-    target.mkdir()
-    for entry in resources.data_files():
-        (target / entry.name).write_bytes(entry.read_bytes())
-    return target
 
 
 def edit(folder, file_name: str, old: str, new: str, count: int = -1) -> None:

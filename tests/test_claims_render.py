@@ -21,6 +21,7 @@ from vitd_kg.cli import main
 from vitd_kg.graph import load
 from vitd_kg.render import population_phrase, render_claim, term_phrase
 from vitd_kg.sparql import execute, read_query
+from data_folders import copy_data
 
 CLAIMS = vitd_kg.claims()
 BY_ID = {c.id: c for c in CLAIMS}
@@ -137,14 +138,6 @@ def test_claims_built_from_rdflib_rows_render_the_same():
 
 
 # --- the sentence follows the data --------------------------------------------------------------
-
-
-def copy_data(tmp_path):
-    target = tmp_path / "data"
-    target.mkdir()
-    for entry in resources.data_files():
-        (target / entry.name).write_bytes(entry.read_bytes())
-    return target
 
 
 def edit(folder, file_name: str, old: str, new: str) -> None:

@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from vitd_kg import resources
 from vitd_kg.cli import main
+from data_folders import copy_data
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -31,14 +31,6 @@ def test_every_command_has_help():
         result = run(name, "--help")
         assert result.returncode == 0, result.stderr
         assert "Usage:" in result.stdout
-
-
-def copy_data(tmp_path):
-    target = tmp_path / "data"
-    target.mkdir()
-    for entry in resources.data_files():
-        (target / entry.name).write_bytes(entry.read_bytes())
-    return target
 
 
 def test_stats_on_a_copy_of_the_data_sees_a_removed_claim(tmp_path, capsys):
