@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import pyoxigraph as ox
-from rdflib import Literal, URIRef
 
 from . import resources
 from .errors import InputError
 from .namespaces import PREFIXES
-from .terms import RdflibTerm, to_oxigraph, to_rdflib
 
-Row = dict[str, RdflibTerm]
+if TYPE_CHECKING:  # rdflib is imported where rows are made: commands that only count skip it
+    from .terms import RdflibTerm
+
+Row = dict[str, "RdflibTerm"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ def as_term(value: Any) -> RdflibTerm:
     >>> as_term(30)
     rdflib.term.Literal('30', datatype=rdflib.term.URIRef('http://www.w3.org/2001/XMLSchema#integer'))
     """
+    from rdflib import Literal, URIRef
+
     if isinstance(value, (URIRef, Literal)):
         return value
     if isinstance(value, str):
@@ -86,25 +89,58 @@ def as_term(value: Any) -> RdflibTerm:
     return Literal(value)
 
 
+def _solutions(store: ox.Store, query: Query, bindings: Mapping[str, Any] | None) -> ox.QuerySolutions:
+    """Run a SELECT query, with bindings handed to Oxigraph as substitutions."""
+    substitutions = None
+    if bindings:
+        from .terms import to_oxigraph
+
+        substitutions = {ox.Variable(name): to_oxigraph(as_term(value)) for name, value in bindings.items()}
+    try:
+        solutions = store.query(query.text, substitutions=substitutions)
+    except SyntaxError as error:
+        raise InputError(f"SPARQL syntax error: {error}", file=query.name) from None
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise InputError("only SELECT queries return rows", file=query.name)
+    return solutions
+
+
 def run_query(store: ox.Store, query: Query, bindings: Mapping[str, Any] | None = None) -> list[Row]:
     """Run a SELECT query on an Oxigraph store; rows map variable names to rdflib terms.
 
     Unbound variables are left out of a row.
     """
-    substitutions = {ox.Variable(name): to_oxigraph(as_term(value)) for name, value in (bindings or {}).items()}
-    try:
-        solutions = store.query(query.text, substitutions=substitutions or None)
-    except SyntaxError as error:
-        raise InputError(f"SPARQL syntax error: {error}", file=query.name) from None
-    if not isinstance(solutions, ox.QuerySolutions):
-        raise InputError("only SELECT queries return rows", file=query.name)
-    names = [variable.value for variable in solutions.variables]
+    from .terms import to_rdflib
+
+    solutions = _solutions(store, query, bindings)
+    columns = list(enumerate(variable.value for variable in solutions.variables))
+    # Rows repeat terms (classes, modalities, a claim once per modality): convert each once.
+    converted: dict[ox.NamedNode | ox.BlankNode | ox.Literal, RdflibTerm] = {}
     rows: list[Row] = []
     for solution in solutions:
         row: Row = {}
-        for name in names:
-            term = solution[name]
+        for index, name in columns:
+            term = solution[index]
             if term is not None:
-                row[name] = to_rdflib(term)
+                value = converted.get(term)
+                if value is None:
+                    value = converted[term] = to_rdflib(term)
+                row[name] = value
         rows.append(row)
     return rows
+
+
+def run_query_values(store: ox.Store, query: Query, bindings: Mapping[str, Any] | None = None) -> list[dict[str, str]]:
+    """Like :func:`run_query`, but each value is the term's lexical form or IRI as a
+    string: for callers that only count or print (no rdflib terms are made).
+
+    >>> from vitd_kg.graph import load_store
+    >>> run_query_values(load_store(), read_query("stats/triple-count"))[0]["triples"].isdigit()
+    True
+    """
+    solutions = _solutions(store, query, bindings)
+    columns = list(enumerate(variable.value for variable in solutions.variables))
+    return [
+        {name: term.value for index, name in columns if (term := solution[index]) is not None}
+        for solution in solutions
+    ]
