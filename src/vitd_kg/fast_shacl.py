@@ -310,8 +310,11 @@ def _constraint_queries(
             yield parameter, argument, f"SELECT DISTINCT ?this ?v WHERE {{ {targets} {value_pattern} FILTER({test}) }}"
         elif parameter == SH.minCount and is_property:
             count = int(argument)
-            if count == 1:
-                query = f"SELECT ?this ?v WHERE {{ {targets} FILTER NOT EXISTS {{ {value_pattern} }} }}"
+            if count == 1:  # OPTIONAL, not FILTER NOT EXISTS: Oxigraph re-runs the latter per row
+                query = (
+                    f"SELECT DISTINCT ?this ?v WHERE {{ {targets} "
+                    f"OPTIONAL {{ {value_pattern.replace('?v', '?v0')} }} FILTER(!BOUND(?v0)) }}"
+                )
             else:
                 query = (
                     f"SELECT ?this ?v WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?v0) AS ?n) WHERE {{ {targets} "
@@ -326,8 +329,8 @@ def _constraint_queries(
             yield parameter, argument, query
         elif parameter == SH.hasValue:
             query = (
-                f"SELECT ?this ?v WHERE {{ {targets} FILTER NOT EXISTS {{ {value_pattern} "
-                f"FILTER(sameTerm(?v, {_term(argument)})) }} }}"
+                f"SELECT DISTINCT ?this ?v WHERE {{ {targets} OPTIONAL {{ {value_pattern.replace('?v', '?v0')} "
+                f"FILTER(sameTerm(?v0, {_term(argument)})) }} FILTER(!BOUND(?v0)) }}"
             )
             yield parameter, argument, query
 
@@ -379,31 +382,50 @@ def _sparql_constraint(
     severity: URIRef,
     messages: tuple[str, ...],
 ) -> Iterator[ValidationResult]:
-    """A SPARQL-based constraint: its SELECT runs once per focus node with ``$this``
-    pre-bound (Oxigraph substitutions), exactly as SHACL defines pre-binding."""
+    """A SPARQL-based constraint, run once for all focus nodes.
+
+    SHACL pre-binds ``$this`` to each focus node, and forbids in such queries the
+    constructs where pre-binding and a join differ (MINUS, VALUES, sub-SELECTs, SERVICE,
+    ``AS $this``). So the target pattern is joined in, first, in the query's top group:
+    one query over the graph instead of one per focus node.
+    """
     if _deactivated(shapes, constraint):
         return
-    select = _with_prefixes(shapes, constraint, str(shapes.value(constraint, SH.select)))
+    select = str(shapes.value(constraint, SH.select))
     if path is not None:
         select = select.replace("$PATH", _path_sparql(shapes, path))
+    opening = _top_group_start(select)
+    select = select[: opening + 1] + f" {targets} " + select[opening + 1 :]
+    select = _with_prefixes(shapes, constraint, select)
     constraint_messages = tuple(sorted(str(m) for m in shapes.objects(constraint, SH.message))) or messages
-    focus_nodes = [s["this"] for s in store.query(f"SELECT ?this WHERE {{ {targets} }}")]
-    this = ox.Variable("this")
-    for focus in focus_nodes:
-        for solution in store.query(select, substitutions={this: focus}):
-            if _is_true(solution["failure"]):
-                continue
-            value = solution["value"]
-            result_path = solution["path"]
-            yield ValidationResult(
-                focus_node=to_rdflib(focus),
-                result_path=to_rdflib(result_path) if result_path is not None else path,
-                value=to_rdflib(value) if value is not None else (to_rdflib(focus) if path is None else None),
-                source_shape=shape,
-                constraint_component=SH.SPARQLConstraintComponent,
-                severity=severity,
-                messages=constraint_messages,
-            )
+    seen: set[tuple] = set()
+    for solution in store.query(select):
+        if _is_true(solution["failure"]):
+            continue
+        focus, value, result_path = solution["this"], solution["value"], solution["path"]
+        key = (focus, value, result_path)
+        if key in seen:  # pySHACL reports each distinct solution once
+            continue
+        seen.add(key)
+        yield ValidationResult(
+            focus_node=to_rdflib(focus),
+            result_path=to_rdflib(result_path) if result_path is not None else path,
+            value=to_rdflib(value) if value is not None else (to_rdflib(focus) if path is None else None),
+            source_shape=shape,
+            constraint_component=SH.SPARQLConstraintComponent,
+            severity=severity,
+            messages=constraint_messages,
+        )
+
+
+def _top_group_start(select: str) -> int:
+    """Index of the ``{`` that opens the WHERE group of a SELECT query."""
+    import re
+
+    match = re.search(r"\bWHERE\s*\{", select, flags=re.IGNORECASE) or re.search(r"\bSELECT\b[^{]*\{", select, flags=re.IGNORECASE)
+    if match is None:
+        raise UnsupportedShapes(f"cannot find the WHERE group of the SPARQL constraint: {select[:80]!r}")
+    return match.end() - 1
 
 
 def _is_true(term: ox.Literal | None) -> bool:
