@@ -39,6 +39,7 @@ import math
 import os
 import platform
 import resource
+import shlex
 import shutil
 import socket
 import statistics
@@ -523,7 +524,7 @@ def write_plot(rows: list[Row], path: Path) -> None:
                 ax.plot(*zip(*points), marker="o", label=engine)
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_title(step)
+        ax.set_title(step + (" (one claim)" if step == "lookup" else ""))
         ax.set_xlabel("triples")
         ax.set_ylabel("seconds")
         ax.grid(True, which="both", alpha=0.3)
@@ -623,10 +624,10 @@ def main(argv: list[str] | None = None) -> int:
                 if not step.startswith("export") and len(set(checks.values())) > 1:
                     warnings.append(f"{step} at {size_label(size)}: engines disagree on the count of results: {checks}")
                     print(f"  warning: {warnings[-1]}", file=sys.stderr)
-    args.commands = [" ".join(["python benchmarks/run.py", *args.argv])]
+    args.commands = [shlex.join(["python", "benchmarks/run.py", *args.argv])]
     if args.keep:
         earlier = json.loads(args.keep.read_text(encoding="utf-8"))
-        args.commands = earlier.get("commands", ["an earlier `python benchmarks/run.py`"]) + args.commands
+        args.commands = earlier.get("commands", ["(an earlier run)"]) + args.commands
         measured = {(row.step, row.engine, row.size) for row in rows}
         kept = [Row(**row) for row in earlier["rows"] if (row["step"], row["engine"], row["size"]) not in measured]
         rows = kept + rows
