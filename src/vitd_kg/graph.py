@@ -20,8 +20,10 @@ from . import resources
 from .errors import InputError
 from .namespaces import PREFIXES
 
-if TYPE_CHECKING:  # pragma: no cover
+if TYPE_CHECKING:  # rdflib is imported only where an rdflib graph is made: it is slow to import
     from rdflib import Graph
+
+    from .terms import RdflibTerm
 
 DataDir = Path | str | None
 
@@ -65,7 +67,10 @@ def source_files(data_dir: DataDir = None) -> list[SourceFile]:
 def parse_into(store: ox.Store, source: SourceFile) -> None:
     """Parse one Turtle file into ``store``, raising :class:`InputError` with its place."""
     try:
-        store.load(source.read_bytes(), format=ox.RdfFormat.TURTLE)
+        if isinstance(source.entry, Path):  # let Oxigraph stream the file: no copy in Python
+            store.load(path=str(source.entry), format=ox.RdfFormat.TURTLE)
+        else:
+            store.load(source.read_bytes(), format=ox.RdfFormat.TURTLE)
     except SyntaxError as error:
         line, column = _position(error)
         raise InputError(
@@ -123,7 +128,47 @@ def store_to_graph(store: ox.Store) -> Graph:
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
-    add = graph.add
-    for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph()):
-        add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    # Predicates, classes and shared objects recur: convert each distinct term once.
+    converted: dict[ox.NamedNode | ox.BlankNode | ox.Literal, RdflibTerm] = {}
+
+    def term(node: ox.NamedNode | ox.BlankNode | ox.Literal) -> RdflibTerm:
+        found = converted.get(node)
+        if found is None:
+            found = converted[node] = to_rdflib(node)
+        return found
+
+    graph.addN(
+        (term(quad.subject), term(quad.predicate), term(quad.object), graph)
+        for quad in store.quads_for_pattern(None, None, None, ox.DefaultGraph())
+    )
     return graph
+
+
+#: Formats :func:`serialize` writes, by the names users give them.
+SERIALIZATIONS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def serialize(store: ox.Store, rdf_format: str = "turtle") -> bytes:
+    """The default graph of a store as Turtle (with the package's prefixes), N-Triples,
+    RDF/XML..., written by Oxigraph.
+
+    >>> text = serialize(load_store(), "turtle").decode()
+    >>> text.startswith("@prefix")
+    True
+    """
+    try:
+        target = SERIALIZATIONS[rdf_format]
+    except KeyError:
+        raise InputError(f"unknown RDF format {rdf_format!r}", hint="use one of: " + ", ".join(SERIALIZATIONS)) from None
+    if target in (ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG):
+        return store.dump(format=target)
+    prefixes = PREFIXES if target in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else None
+    return store.dump(format=target, from_graph=ox.DefaultGraph(), prefixes=prefixes)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .graph import DataDir, load_store
-from .namespaces import VITD
-from .sparql import read_query, run_query
+from .namespaces import PREFIXES
+from .sparql import read_query, select_light
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,12 @@ def stats(data_dir: DataDir = None) -> Stats:
     30
     """
     store = load_store(data_dir)
-    triples = int(run_query(store, read_query("stats/triple-count"))[0]["triples"])
-    rows = run_query(store, read_query("stats/class-counts"))
+    triples = int(select_light(store, read_query("stats/triple-count"))[0]["triples"])
+    rows = select_light(store, read_query("stats/class-counts"))
     classes = [
         ClassCount(
-            curie="vitd:" + str(row["class"])[len(str(VITD)):],
-            label=str(row.get("label", "")),
+            curie="vitd:" + row["class"][len(PREFIXES["vitd"]):],
+            label=row.get("label", ""),
             count=int(row["count"]),
         )
         for row in rows

@@ -1,0 +1,48 @@
+"""The benchmark harness runs end to end at its smallest size (it asserts nothing about speed).
+
+It starts a real ``oxigraph serve`` for the HTTP step, as the full run does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+RUN = ROOT / "benchmarks" / "run.py"
+
+pytest.importorskip("httpx")
+pytest.importorskip("matplotlib")
+
+
+def test_quick_run_writes_table_json_and_plot(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--sizes", "1000", "--out", str(tmp_path), "--timeout", "300"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    table = (tmp_path / "results.md").read_text(encoding="utf-8")
+    results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
+    assert (tmp_path / "results.png").stat().st_size > 10_000
+    steps = {(row["step"], row["engine"]) for row in results["rows"]}
+    assert ("reconstruct", "rdflib") in steps and ("validate", "pyshacl") in steps and ("http", "vitd-kg") in steps
+    failed = [row for row in results["rows"] if row["error"]]
+    assert not failed, failed
+    # the engines did the same work: every engine of a step counted the same results
+    for step in ("load", "validate", "reconstruct", "lookup", "http"):
+        counts = {row["check"] for row in results["rows"] if row["step"] == step}
+        assert len(counts) == 1, (step, counts)
+    assert not results["warnings"]
+    assert "| reconstruct | vitd-kg |" in table and "## Machine" in table
+
+
+def test_synth_wrapper_writes_a_corpus(tmp_path):
+    target = tmp_path / "synthetic.ttl"
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "synth.py"), "--claims", "8", "-o", str(target)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "vitd:ConclusionClaim" in target.read_text(encoding="utf-8")
