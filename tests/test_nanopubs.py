@@ -26,6 +26,16 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
 
 
+@pytest.fixture(autouse=True)
+def nanopub_literal_mode(monkeypatch):
+    """The ``nanopub`` package verifies trusty URIs only with rdflib's process-wide
+    ``NORMALIZE_LITERALS = False`` (it sets it on import); pyshacl, run by other tests in
+    the same process, switches it back on. Give nanopub the setting it relies on."""
+    import rdflib
+
+    monkeypatch.setattr(rdflib, "NORMALIZE_LITERALS", False)
+
+
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> dict[str, nanopubs.ClaimNanopub]:
     folder = tmp_path_factory.mktemp("np")

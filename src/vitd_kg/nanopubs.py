@@ -22,8 +22,10 @@ and needs a private RSA key the user provides (never one in the repository).
 from __future__ import annotations
 
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -118,6 +120,25 @@ def _from_conjunctive(graph) -> list[ox.Quad]:
     ]
 
 
+@contextmanager
+def _exact_literals() -> Iterator[None]:
+    """Keep literals' exact lexical forms in rdflib while ``nanopub`` hashes them.
+
+    Trusty URIs hash exact lexical forms, and ``nanopub`` relies on the process-wide
+    ``rdflib.NORMALIZE_LITERALS = False`` that it sets on import; other libraries
+    (pyshacl) switch it back on, which would change the hash. The setting found on
+    entry is put back on exit.
+    """
+    import rdflib
+
+    saved = rdflib.NORMALIZE_LITERALS
+    rdflib.NORMALIZE_LITERALS = False
+    try:
+        yield
+    finally:
+        rdflib.NORMALIZE_LITERALS = saved
+
+
 def trusty_artifact_code(quads: list[ox.Quad], temp_uri: str) -> str:
     """The RA artifact code of a nanopublication written with ``temp_uri`` (``...#``).
 
@@ -129,7 +150,8 @@ def trusty_artifact_code(quads: list[ox.Quad], temp_uri: str) -> str:
     """
     from nanopub.trustyuri.rdf import RdfHasher, RdfUtils
 
-    return RdfHasher.make_hash(RdfUtils.get_quads(_to_conjunctive(quads)), baseuri=temp_uri, hashstr=" ")
+    with _exact_literals():
+        return RdfHasher.make_hash(RdfUtils.get_quads(_to_conjunctive(quads)), baseuri=temp_uri, hashstr=" ")
 
 
 def _sign(quads: list[ox.Quad], sign_key: Path, signer: str | None) -> list[ox.Quad]:
@@ -147,11 +169,11 @@ def _sign(quads: list[ox.Quad], sign_key: Path, signer: str | None) -> list[ox.Q
             f"cannot read the RSA private key: {error}", file=str(sign_key),
             hint="give the key as `np setup` writes it (~/.nanopub/id_rsa: base64 of the DER key, no PEM header)",
         ) from None
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _exact_literals():
         warnings.simplefilter("ignore", DeprecationWarning)
         publication = Nanopub(rdf=_to_conjunctive(quads), conf=NanopubConf(profile=profile))
         publication.sign()
-    return _from_conjunctive(publication.rdf)
+        return _from_conjunctive(publication.rdf)
 
 
 def write_nanopubs(folder: Path | str, *, data_dir: DataDir = None, sign_key: Path | None = None, signer: str | None = None) -> list[ClaimNanopub]:
