@@ -338,9 +338,19 @@ def _claim_label(claim: ChainClaim, flags: list[Flag]) -> str:
         lines.append("wording: " + ", ".join(f"“{w}”" for w in claim.strength))
     for effect in claim.effects:
         lines.extend(_wrap("reports " + effect))
-    for flag in flags:
-        lines.extend(_wrap(f"⚠ audit ({flag.kind}): {flag.message}"))
+    lines.extend(_flag_lines(flags))
     return _lines(*lines, bold=len(title))
+
+
+def _flag_lines(flags: list[Flag]) -> list[str]:
+    """One short line per audit finding; the full messages go in the node's tooltip
+    (and on the claim's page), so that a node cited by several findings stays readable."""
+    lines = [f"⚠ audit: {flag.kind} ({flag.severity})" if flag.severity else f"⚠ audit: {flag.kind}" for flag in flags]
+    return list(dict.fromkeys(lines))  # one line per kind of finding, in order
+
+
+def _flag_tooltip(flags: list[Flag]) -> str:
+    return "\n".join(f"{flag.kind}: {flag.message}" for flag in flags)
 
 
 def _study_label(study: ChainStudy, flags: list[Flag]) -> str:
@@ -362,8 +372,7 @@ def _study_label(study: ChainStudy, flags: list[Flag]) -> str:
         size.append(f"{study.participants} participants")
     if size:
         lines.append(", ".join(size))
-    for flag in flags:
-        lines.extend(_wrap(f"⚠ audit ({flag.kind}): {flag.message}"))
+    lines.extend(_flag_lines(flags))
     return _lines(*lines, bold=len(title))
 
 
@@ -406,6 +415,8 @@ def evidence_map_graph(chain: EvidenceChain) -> "graphviz.Digraph":
             "color": FLAG_COLOUR if flags else "#444444",
             "penwidth": "3" if flags else ("2" if iri == chain.root else "1"),
         }
+        if flags:
+            attrs["tooltip"] = _flag_tooltip(flags)
         dot.node(_node_id(iri), _claim_label(claim, flags), **attrs)
     for source, link, target in chain.links:
         if link == str(VITD.restsOn):
@@ -423,6 +434,7 @@ def evidence_map_graph(chain: EvidenceChain) -> "graphviz.Digraph":
             fillcolor="#fafafa",
             color=FLAG_COLOUR if flags else "#444444",
             penwidth="3" if flags else "1",
+            **({"tooltip": _flag_tooltip(flags)} if flags else {}),
         )
     for claim_iri_, study_iri in chain.reports:
         dot.edge(_node_id(claim_iri_), _node_id(study_iri), label="reports study", color="#777777")
