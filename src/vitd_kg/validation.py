@@ -158,7 +158,8 @@ def fast_engine(data_graph, shapes, store=None) -> list[ShaclResult]:
     return [
         ShaclResult(
             focus_node=_node_text(result.focus_node),
-            path=None if result.result_path is None or isinstance(result.result_path, BNode) else str(result.result_path),
+            path=None if result.result_path is None or isinstance(result.result_path, BNode)
+            else str(result.result_path),
             value=_term_text(_as_written(data_graph, result.focus_node, result.result_path, result.value)),
             message=result.messages[0] if result.messages else "does not conform to its shape",
             severity=str(result.severity).rsplit("#", 1)[-1],
@@ -178,8 +179,9 @@ def _as_written(graph, focus, path, value):
     if (focus, path, value) in graph:
         return value
     written = sorted(
-        o for o in graph.objects(focus, path)
-        if isinstance(o, Literal) and o.datatype == value.datatype and o.eq(value)
+        (o for o in graph.objects(focus, path)
+         if isinstance(o, Literal) and o.datatype == value.datatype and o.eq(value)),
+        key=str,
     )
     return written[0] if written else value
 
