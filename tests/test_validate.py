@@ -54,7 +54,7 @@ def test_bundled_data_conforms(bundled_report):
 def test_cli_on_bundled_data_exits_0(capsys):
     assert main(["validate"]) == 0
     out = capsys.readouterr().out
-    assert out.strip().endswith("(engine pyshacl)")
+    assert out.strip().endswith("(engine fast)")
     assert "conforms: 0 violations, 0 warnings" in out
 
 

@@ -14,11 +14,21 @@ instances are defined), ``sh:targetNode``, ``sh:targetSubjectsOf``,
 any SHACL path; the constraints ``sh:minCount``, ``sh:maxCount``, ``sh:datatype``,
 ``sh:class``, ``sh:nodeKind``, ``sh:in``, ``sh:hasValue``, ``sh:pattern`` (with
 ``sh:flags``), ``sh:minLength``, ``sh:maxLength``, ``sh:minInclusive``,
-``sh:maxInclusive``, ``sh:minExclusive``, ``sh:maxExclusive`` and SPARQL-based
-constraints (``sh:sparql`` with ``sh:select`` and ``sh:prefixes``); ``sh:severity``,
-``sh:message`` and ``sh:deactivated``. :func:`unsupported_features` names anything
-else a shapes graph uses (``sh:node``, ``sh:or``, ...): :func:`validate_store` then
-refuses, and callers run pySHACL, the reference, instead.
+``sh:maxInclusive``, ``sh:minExclusive``, ``sh:maxExclusive``, ``sh:lessThan``,
+``sh:lessThanOrEquals``, ``sh:or`` and ``sh:qualifiedValueShape`` (with
+``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount``) whose member shapes use only the
+value constraints above (``sh:class``, ``sh:datatype``, ...), and SPARQL-based
+constraints (``sh:sparql`` with ``sh:select`` and ``sh:prefixes``, messages filled in
+from the solution as pySHACL does); ``sh:severity``, ``sh:message`` and
+``sh:deactivated``. :func:`unsupported_features` names anything else a shapes graph
+uses (``sh:node``, ``sh:xone``, ...): :func:`validate_store` then refuses, and callers
+run pySHACL, the reference, instead.
+
+``sh:lessThan`` / ``sh:lessThanOrEquals`` compare as pySHACL does: IRIs and plain or
+language-tagged strings by their text, a string with a non-string never, other literals
+with SPARQL's ``<`` / ``<=``, where a pair that cannot be compared is a violation (as in
+the SHACL spec; pySHACL falls back to rdflib's ordering of datatypes for literals of two
+unrelated datatypes, and stops with an error on blank nodes).
 
 Regular expressions run in Oxigraph's engine (Rust ``regex`` syntax), which differs from
 Python's ``re`` for look-around and back-references; the shapes use neither.
@@ -53,6 +63,11 @@ _VALUE_PARAMETERS = {
     SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
 }
 _COUNT_PARAMETERS = {SH.minCount, SH.maxCount, SH.hasValue}
+#: Parameters whose arguments are shapes (or lists of them) that value nodes are checked against.
+_SHAPE_PARAMETERS = {SH["or"], SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount}
+_PAIR_PARAMETERS = {SH.lessThan, SH.lessThanOrEquals}
+#: What a member shape of sh:or or sh:qualifiedValueShape may use: value constraints only.
+_MEMBER_PARAMETERS = _VALUE_PARAMETERS | {SH.flags, SH.message, SH.deactivated, SH.name, SH.description}
 _OTHER_PARAMETERS = {
     SH.path, SH.property, SH.sparql, SH.severity, SH.message, SH.deactivated, SH.flags,
     SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
@@ -73,6 +88,11 @@ _COMPONENT = {
     SH.minCount: SH.MinCountConstraintComponent,
     SH.maxCount: SH.MaxCountConstraintComponent,
     SH.hasValue: SH.HasValueConstraintComponent,
+    SH["or"]: SH.OrConstraintComponent,
+    SH.lessThan: SH.LessThanConstraintComponent,
+    SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
+    SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
+    SH.qualifiedMaxCount: SH.QualifiedMaxCountConstraintComponent,
 }
 _NODE_KIND_TEST = {
     SH.IRI: "isIRI(?v)",
@@ -142,12 +162,15 @@ class ValidationReport:
 def unsupported_features(shapes: Graph) -> list[str]:
     """SHACL parameters used by active shapes that this engine does not compile (sorted)."""
     found: set[str] = set()
+    supported = _VALUE_PARAMETERS | _COUNT_PARAMETERS | _OTHER_PARAMETERS | _SHAPE_PARAMETERS | _PAIR_PARAMETERS
     for shape in _shapes(shapes):
         for parameter in set(shapes.predicates(shape)):
-            if str(parameter).startswith(str(SH)) and parameter not in (
-                _VALUE_PARAMETERS | _COUNT_PARAMETERS | _OTHER_PARAMETERS
-            ):
+            if str(parameter).startswith(str(SH)) and parameter not in supported:
                 found.add(shapes.qname(parameter))
+        for member in _member_shapes(shapes, shape):
+            for parameter in set(shapes.predicates(member)):
+                if str(parameter).startswith(str(SH)) and parameter not in _MEMBER_PARAMETERS:
+                    found.add(f"{shapes.qname(parameter)} in a member shape of sh:or or sh:qualifiedValueShape")
         for constraint in shapes.objects(shape, SH.sparql):
             if shapes.value(constraint, SH.select) is None:
                 found.add("sh:sparql without sh:select")
@@ -327,12 +350,68 @@ def _constraint_queries(
                 f"{value_pattern.replace('?v', '?v0')} }} GROUP BY ?this }} FILTER(?n > {int(argument)}) }}"
             )
             yield parameter, argument, query
+        elif parameter == SH["or"]:
+            members = list(Collection(shapes, argument))
+            test = " && ".join(f"({_violates(shapes, member)})" for member in members) or "true"
+            yield parameter, argument, f"SELECT DISTINCT ?this ?v WHERE {{ {targets} {value_pattern} FILTER({test}) }}"
+        elif parameter in _PAIR_PARAMETERS:
+            test = _not_less(parameter == SH.lessThanOrEquals)
+            # one result per pair of value and compared value, as pySHACL reports them
+            yield parameter, argument, (
+                f"SELECT DISTINCT ?this ?v ?w WHERE {{ {targets} {value_pattern} ?this {_term(argument)} ?w . "
+                f"FILTER({test}) }}"
+            )
+        elif parameter in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
+            operator = "<" if parameter == SH.qualifiedMinCount else ">"
+            for member in sorted(shapes.objects(shape, SH.qualifiedValueShape), key=str):
+                conforming = value_pattern.replace("?v", "?q") + f" FILTER(!({_violates(shapes, member, '?q')}))"
+                yield parameter, argument, (
+                    f"SELECT ?this ?v WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {targets} "
+                    f"OPTIONAL {{ {conforming} }} }} GROUP BY ?this }} FILTER(?n {operator} {int(argument)}) }}"
+                )
         elif parameter == SH.hasValue:
             query = (
                 f"SELECT DISTINCT ?this ?v WHERE {{ {targets} OPTIONAL {{ {value_pattern.replace('?v', '?v0')} "
                 f"FILTER(sameTerm(?v0, {_term(argument)})) }} FILTER(!BOUND(?v0)) }}"
             )
             yield parameter, argument, query
+
+
+def _member_shapes(shapes: Graph, shape: RdflibTerm) -> list[RdflibTerm]:
+    """The shapes that the value nodes of ``shape`` are checked against by sh:or and sh:qualifiedValueShape."""
+    members = list(shapes.objects(shape, SH.qualifiedValueShape))
+    for members_list in shapes.objects(shape, SH["or"]):
+        members.extend(Collection(shapes, members_list))
+    return members
+
+
+def _violates(shapes: Graph, member: RdflibTerm, var: str = "?v") -> str:
+    """A SPARQL expression true when the node ``var`` does not conform to a member shape
+    (one that has only value constraints: see :func:`unsupported_features`)."""
+    if _deactivated(shapes, member):
+        return "false"
+    tests = [
+        _value_test(shapes, member, parameter, argument)
+        for parameter, argument in sorted(shapes.predicate_objects(member), key=lambda po: (str(po[0]), str(po[1])))
+        if parameter in _VALUE_PARAMETERS
+    ]
+    if not tests:
+        return "false"
+    return " || ".join(f"({test})" for test in tests).replace("?v", var)
+
+
+def _not_less(or_equal: bool) -> str:
+    """A SPARQL expression true when value ``?v`` is not less than (or equal to) ``?w``,
+    comparing as pySHACL does (see the module docstring)."""
+    operator = "<=" if or_equal else "<"
+
+    def is_string(var: str) -> str:
+        return f'(isIRI({var}) || (isLiteral({var}) && (DATATYPE({var}) = <{XSD.string}> || LANG({var}) != "")))'
+
+    return (
+        f"IF({is_string('?v')} && {is_string('?w')}, !(STR(?v) {operator} STR(?w)), "
+        f"IF({is_string('?v')} || {is_string('?w')}, true, !COALESCE(?v {operator} ?w, false)))"
+    )
 
 
 def _value_test(shapes: Graph, shape: RdflibTerm, parameter: URIRef, argument: RdflibTerm) -> str:
@@ -397,25 +476,45 @@ def _sparql_constraint(
     opening = _top_group_start(select)
     select = select[: opening + 1] + f" {targets} " + select[opening + 1 :]
     select = _with_prefixes(shapes, constraint, select)
-    constraint_messages = tuple(sorted(str(m) for m in shapes.objects(constraint, SH.message))) or messages
+    templates = sorted({str(m) for m in shapes.objects(constraint, SH.message)} | set(messages))
+    solutions = store.query(select)
+    names = [variable.value for variable in solutions.variables]
     seen: set[tuple] = set()
-    for solution in store.query(select):
-        if _is_true(solution["failure"]):
+    for solution in solutions:
+        bound = {name: solution[name] for name in names if solution[name] is not None}
+        if _is_true(bound.pop("failure", None)):
             continue
-        focus, value, result_path = solution["this"], solution["value"], solution["path"]
-        key = (focus, value, result_path)
+        focus, result_path, value = bound.pop("this", None), bound.pop("path", None), bound.pop("value", None)
+        key = (focus, result_path, value, tuple(sorted((k, str(v)) for k, v in bound.items())))
         if key in seen:  # pySHACL reports each distinct solution once
             continue
         seen.add(key)
+        focus_node = to_rdflib(focus)
+        result_value = to_rdflib(value) if value is not None else (focus_node if path is None else None)
+        variables = {name: to_rdflib(term) for name, term in bound.items()}
+        variables.update(this=focus_node, value=result_value)
+        if result_path is not None:
+            variables["path"] = to_rdflib(result_path)
         yield ValidationResult(
-            focus_node=to_rdflib(focus),
+            focus_node=focus_node,
             result_path=to_rdflib(result_path) if result_path is not None else path,
-            value=to_rdflib(value) if value is not None else (to_rdflib(focus) if path is None else None),
+            value=result_value,
             source_shape=shape,
             constraint_component=SH.SPARQLConstraintComponent,
             severity=severity,
-            messages=constraint_messages,
+            messages=tuple(sorted({_fill_template(m, variables) for m in templates})),
         )
+
+
+def _fill_template(message: str, variables: dict[str, RdflibTerm | None]) -> str:
+    """A SPARQL constraint's message with ``{$var}`` / ``{?var}`` replaced by the solution's
+    values, exactly as pySHACL fills them (``str`` of the rdflib term)."""
+    import re
+
+    for name, term in variables.items():
+        if term is not None:
+            message = re.sub("{{[?$]{}}}".format(name), str(term), message)
+    return message
 
 
 def _top_group_start(select: str) -> int:

@@ -6,8 +6,10 @@ layer over it. The steps:
 1. the input gate (:mod:`vitd_kg.input_gate`) reads and strictly parses every file,
    raising :class:`~vitd_kg.errors.InputError` (exit 2) for what cannot be read, and
    turning faults shapes cannot see into results;
-2. a SHACL engine (``pyshacl`` by default, the reference) checks the ontology plus
-   the data against ``ontology/shapes.ttl`` and ``ontology/shapes-sparql.ttl``;
+2. a SHACL engine checks the ontology plus the data against ``ontology/shapes.ttl`` and
+   ``ontology/shapes-sparql.ttl``: ``fast`` by default (:mod:`vitd_kg.fast_shacl`, the
+   shapes compiled to SPARQL and run on Oxigraph), or ``pyshacl``, the reference, whose
+   report it matches (tests/test_engines_agree.py);
 3. optionally (``reason=True``) HermiT checks that ontology plus data is consistent.
 
 Every result names the file and line where its focus node is defined.
@@ -129,19 +131,77 @@ def pyshacl_engine(data_graph, shapes) -> list[ShaclResult]:
     return results
 
 
+def fast_engine(data_graph, shapes, store=None) -> list[ShaclResult]:
+    """Validate with :mod:`vitd_kg.fast_shacl` (the shapes compiled to SPARQL, run on Oxigraph).
+
+    ``store``, if given, is a ``pyoxigraph.Store`` holding the same triples as
+    ``data_graph`` (validate() builds it straight from the parsed triples); otherwise the
+    graph is copied into one. Its results are pySHACL's, field for field
+    (tests/test_engines_agree.py proves it on the bundled data and every fixture). Shapes
+    it cannot compile are refused with an internal error naming the feature: pySHACL stays
+    available as ``--engine pyshacl``.
+    """
+    import pyoxigraph as ox
+    from rdflib import BNode
+
+    from .errors import VitdKgError
+    from .fast_shacl import UnsupportedShapes, validate_store
+    from .terms import to_oxigraph
+
+    if store is None:
+        store = ox.Store()
+        store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data_graph)
+    try:
+        report = validate_store(store, shapes)
+    except UnsupportedShapes as error:
+        raise VitdKgError(str(error), hint="use `--engine pyshacl`, the reference engine", exit_code=3) from None
+    return [
+        ShaclResult(
+            focus_node=_node_text(result.focus_node),
+            path=None if result.result_path is None or isinstance(result.result_path, BNode)
+            else str(result.result_path),
+            value=_term_text(_as_written(data_graph, result.focus_node, result.result_path, result.value)),
+            message=result.messages[0] if result.messages else "does not conform to its shape",
+            severity=str(result.severity).rsplit("#", 1)[-1],
+            source_shape=_shape_name(result.source_shape),
+        )
+        for result in report.results
+    ]
+
+
+def _as_written(graph, focus, path, value):
+    """The literal as the data writes it: Oxigraph stores numbers, dates, ... by value and
+    returns them in canonical form ("100.0"^^xsd:decimal comes back as "100")."""
+    from rdflib import Literal, URIRef
+
+    if not isinstance(value, Literal) or value.datatype is None or not isinstance(path, URIRef):
+        return value
+    if (focus, path, value) in graph:
+        return value
+    written = sorted(
+        (o for o in graph.objects(focus, path)
+         if isinstance(o, Literal) and o.datatype == value.datatype and o.eq(value)),
+        key=str,
+    )
+    return written[0] if written else value
+
+
 def _shape_name(shape) -> str:
     text = str(shape)
     return text.rsplit("#", 1)[-1] if text.startswith("https://w3id.org/vitd-kg/shapes#") else "(property shape)"
 
 
-SHACL_ENGINES: dict[str, ShaclEngine] = {"pyshacl": pyshacl_engine}
+SHACL_ENGINES: dict[str, ShaclEngine] = {"pyshacl": pyshacl_engine, "fast": fast_engine}
+#: Engines that also take the data as a pyoxigraph Store (``store=``, built from the parsed triples).
+STORE_ENGINES = {"fast"}
+DEFAULT_ENGINE = "fast"
 
 
 def validate(
     paths: Sequence[str | Path] | None = None,
     *,
     reason: bool = False,
-    engine: str = "pyshacl",
+    engine: str = DEFAULT_ENGINE,
     with_bundled_data: bool = False,
     max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> ValidationReport:
@@ -182,7 +242,8 @@ def validate(
     data_graph = _rdflib_graph(kept_triples)
     locate = _locator(parsed, data_graph)
 
-    for found in SHACL_ENGINES[engine](data_graph, shapes_graph()):
+    store = {"store": _oxigraph_store(kept_triples)} if engine in STORE_ENGINES else {}
+    for found in SHACL_ENGINES[engine](data_graph, shapes_graph(), **store):
         file, line = locate(found.focus_node)
         results.append(
             ValidationResult(
@@ -225,6 +286,15 @@ def _rdflib_graph(triples):
     finally:
         logger.setLevel(level)
     return graph
+
+
+def _oxigraph_store(triples):
+    """A pyoxigraph Store holding the triples (already Oxigraph terms) in its default graph."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.extend(ox.Quad(s, p, o) for s, p, o in triples)
+    return store
 
 
 def _locator(parsed: list[ParsedFile], graph) -> Callable[[str | None], tuple[str | None, int | None]]:
