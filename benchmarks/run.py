@@ -90,7 +90,7 @@ class Context:
     data_dir: Path
     queries: list[Path]
     lookup_query: Path
-    shapes: Path
+    shapes: list[Path]
 
     @property
     def files(self) -> list[Path]:
@@ -147,7 +147,9 @@ def prepare(step: str, engine: str, ctx: Context) -> Callable[[], int] | Action:
     if step == "validate":
         from rdflib import Graph
 
-        shapes = Graph().parse(ctx.shapes, format="turtle")
+        shapes = Graph()
+        for shapes_file in ctx.shapes:
+            shapes.parse(shapes_file, format="turtle")
         if engine == "vitd-kg":
             from vitd_kg.fast_shacl import validate_store
             from vitd_kg.graph import load_store
@@ -361,7 +363,7 @@ class Row:
 def run_measurement(step: str, engine: str, data_dir: Path, args: argparse.Namespace) -> dict:
     command = [
         sys.executable, str(Path(__file__).resolve()), "--measure", step, engine, "--data", str(data_dir),
-        "--repeat", str(args.repeat), "--budget", str(args.budget), "--shapes", str(args.shapes),
+        "--repeat", str(args.repeat), "--budget", str(args.budget), "--shapes", *map(str, args.shapes),
         "--lookup-query", str(args.lookup_query), "--queries", *map(str, args.queries),
     ]
     try:
@@ -502,7 +504,7 @@ def write_markdown(
         lines += ["", "## Warnings", ""] + [f"- {w}" for w in warnings]
     lines += ["", "## Machine", ""] + [f"- {key}: {value}" for key, value in info.items()]
     lines += ["", f"Queries: {', '.join(q.name for q in args.queries)}; lookup: {args.lookup_query.name} "
-              f"({LOOKUPS} claims); shapes: {args.shapes.name}.", ""]
+              f"({LOOKUPS} claims); shapes: {', '.join(p.name for p in args.shapes)}.", ""]
     text = "\n".join(lines)
     path.write_text(text, encoding="utf-8")
     return text
@@ -564,7 +566,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="folders (or .rq files) of the reconstruction queries; default: queries/stats and benchmarks/queries")
     parser.add_argument("--lookup-query", type=Path, default=HERE / "queries" / "claims.rq",
                         help="query run once per looked-up claim, with ?claim bound")
-    parser.add_argument("--shapes", type=Path, default=None, help="SHACL shapes; default: ontology/shapes.ttl if bundled, else the test shapes")
+    parser.add_argument("--shapes", type=Path, nargs="+", default=None,
+                        help="SHACL shapes files; default: the bundled shapes (what `vitd-kg validate` checks) if the fast engine compiles them, else the test shapes")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=HERE, help="folder for results.md/.json/.png")
     parser.add_argument("--keep", type=Path, default=None,
@@ -586,8 +589,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def default_shapes() -> Path:
-    """The bundled shapes where the fast engine compiles all of them, else the test shapes.
+def default_shapes() -> list[Path]:
+    """The bundled shapes files (what ``vitd-kg validate`` checks) where the fast engine
+    compiles all of them, else the test shapes.
 
     Both engines must validate the same shapes for the comparison to mean anything, and
     the fast engine refuses shapes with features it cannot compile.
@@ -597,10 +601,16 @@ def default_shapes() -> Path:
     from vitd_kg import resources
     from vitd_kg.fast_shacl import unsupported_features
 
-    bundled = Path(str(resources.shapes_file()))
-    if bundled.is_file() and not unsupported_features(Graph().parse(bundled, format="turtle")):
+    bundled = sorted(
+        Path(str(entry)) for entry in resources.ontology_dir().iterdir()
+        if entry.name.startswith("shapes") and entry.name.endswith(".ttl")
+    )
+    shapes = Graph()
+    for path in bundled:
+        shapes.parse(path, format="turtle")
+    if bundled and not unsupported_features(shapes):
         return bundled
-    return HERE.parent / "tests" / "data" / "shapes" / "claims-shapes.ttl"
+    return [HERE.parent / "tests" / "data" / "shapes" / "claims-shapes.ttl"]
 
 
 def main(argv: list[str] | None = None) -> int:
