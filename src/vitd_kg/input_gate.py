@@ -352,45 +352,39 @@ def check_literals(
     results: list[ValidationResult] = []
     for triple in parsed.triples:
         subject, predicate, obj = triple
+
+        def problem(value: str, message: str, source: str) -> ValidationResult:
+            return ValidationResult(
+                file=parsed.name,
+                line=parsed.line_of(subject.value) if isinstance(subject, ox.NamedNode) else None,
+                focus_node=_node_id(subject),
+                path=predicate.value,
+                value=value,
+                message=message,
+                source=source,
+            )
+
         if predicate.value == RDF_TYPE and isinstance(obj, ox.Literal):
-            results.append(
-                ValidationResult(
-                    file=parsed.name,
-                    line=parsed.line_of(subject.value) if isinstance(subject, ox.NamedNode) else None,
-                    focus_node=_node_id(subject),
-                    path=predicate.value,
-                    value=str(obj),
-                    message="rdf:type (`a`) takes a class IRI, not a string: write `a vitd:Claim`, not `a \"Claim\"`",
-                    source="gate:literal-type",
-                )
-            )
+            results.append(problem(
+                str(obj),
+                "rdf:type (`a`) takes a class IRI, not a string: write `a vitd:Claim`, not `a \"Claim\"`",
+                "gate:literal-type",
+            ))
         elif predicate.value in literal_only and not isinstance(obj, ox.Literal):
-            results.append(
-                ValidationResult(
-                    file=parsed.name,
-                    line=parsed.line_of(subject.value) if isinstance(subject, ox.NamedNode) else None,
-                    focus_node=_node_id(subject),
-                    path=predicate.value,
-                    value=f"<{obj.value}>" if isinstance(obj, ox.NamedNode) else f"_:{obj.value}",
-                    message=f"{compact(predicate.value)} takes a literal (a number, string, date...), "
-                    "not a resource: write the value itself",
-                    source="gate:node-for-literal",
-                )
-            )
+            results.append(problem(
+                f"<{obj.value}>" if isinstance(obj, ox.NamedNode) else f"_:{obj.value}",
+                f"{compact(predicate.value)} takes a literal (a number, string, date...), "
+                "not a resource: write the value itself",
+                "gate:node-for-literal",
+            ))
         elif isinstance(obj, ox.Literal) and not is_well_typed(obj):
             datatype = compact(obj.datatype.value)
-            results.append(
-                ValidationResult(
-                    file=parsed.name,
-                    line=parsed.line_of(subject.value) if isinstance(subject, ox.NamedNode) else None,
-                    focus_node=_node_id(subject),
-                    path=predicate.value,
-                    value=str(obj),
-                    message=f"{obj.value!r} is not a valid {datatype} value: write a valid {datatype} "
-                    "(numbers unquoted, e.g. 0.17; NaN and INF are not decimals) or fix the datatype",
-                    source="gate:ill-typed-literal",
-                )
-            )
+            results.append(problem(
+                str(obj),
+                f"{obj.value!r} is not a valid {datatype} value: write a valid {datatype} "
+                "(numbers unquoted, e.g. 0.17; NaN and INF are not decimals) or fix the datatype",
+                "gate:ill-typed-literal",
+            ))
         else:
             kept.append(triple)
     return kept, results
