@@ -152,12 +152,13 @@ def study_phrase(study: "Study | None") -> str:
     return f"the {study.name}" if study is not None else "the study"
 
 
-def estimate_phrase(estimate: "Estimate") -> str:
-    """``standardized mean difference 0.25, 95% confidence interval 0.01 to 0.48, p = 0.02``."""
+def estimate_phrase(estimate: "Estimate", *, named: bool = True) -> str:
+    """``standardized mean difference 0.25, 95% confidence interval 0.01 to 0.48, p = 0.02``;
+    without the statistic's name when ``named`` is false (after "versus")."""
     parts = []
     if estimate.value is not None:
         name = estimate.statistic.name if estimate.statistic else "estimate"
-        parts.append(f"{name} {number(estimate.value)}")
+        parts.append(f"{name} {number(estimate.value)}" if named else number(estimate.value))
     if estimate.ci_lower is not None and estimate.ci_upper is not None:
         interval = estimate.interval.name if estimate.interval else "confidence interval"
         parts.append(f"{interval} {number(estimate.ci_lower)} to {number(estimate.ci_upper)}")
@@ -350,23 +351,12 @@ def _finding_details(claim: "Claim", effect: "Effect | None", compared: "Effect 
         details.append(effect.significance.name)
     estimates = [estimate_phrase(e) for e in effect.estimates]
     if compared is not None and compared.estimates:
-        estimates = [f"{a}, versus {_bare(b)}" for a, b in zip(estimates, compared.estimates)]
+        estimates = [f"{a}, versus {estimate_phrase(b, named=False)}" for a, b in zip(estimates, compared.estimates)]
     for estimate, source in zip(estimates, effect.estimates):
         details.append(estimate + (", from the publication" if source.doi else ""))
     return details
 
 
-def _bare(estimate: "Estimate") -> str:
-    """An estimate without its statistic's name (after "versus")."""
-    parts = []
-    if estimate.value is not None:
-        parts.append(number(estimate.value))
-    if estimate.ci_lower is not None and estimate.ci_upper is not None:
-        interval = estimate.interval.name if estimate.interval else "confidence interval"
-        parts.append(f"{interval} {number(estimate.ci_lower)} to {number(estimate.ci_upper)}")
-    if estimate.p_value is not None:
-        parts.append(f"p = {number(estimate.p_value)}")
-    return ", ".join(parts)
 
 
 # --- JSON ------------------------------------------------------------------------------------------
