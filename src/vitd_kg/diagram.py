@@ -55,12 +55,7 @@ def _local(iri: str) -> str:
 
 def _vocabulary_classes(store: ox.Store) -> set[str]:
     """vitd: classes that have named individuals in the ontology (controlled vocabularies)."""
-    query = """
-        PREFIX owl: <http://www.w3.org/2002/07/owl#>
-        SELECT DISTINCT ?class WHERE { ?member a owl:NamedIndividual , ?class .
-          FILTER(?class != owl:NamedIndividual) }
-    """
-    return {str(solution["class"].value) for solution in store.query(query)}
+    return {str(row["class"]) for row in run_query(store, read_query("model/vocabulary-classes"))}
 
 
 def model_graph(store: ox.Store) -> "graphviz.Digraph":

@@ -338,35 +338,30 @@ def _reason(graph, locate) -> tuple[list[ValidationResult], str]:
 
     outcome = check_consistency(graph)
     results = []
+
+    def clash(node, path: str, value: str, message: str) -> ValidationResult:
+        file, line = locate(node)
+        return ValidationResult(
+            file=file, line=line, focus_node=node, path=path, value=value, message=message, source="owl:consistency"
+        )
+
     for node, class_a, class_b in outcome.disjoint_clashes:
-        file, line = locate(node)
-        results.append(
-            ValidationResult(
-                file=file,
-                line=line,
-                focus_node=node,
-                path="http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
-                value=f"<{class_b}>",
-                message=f"the resource is both a {_local(class_a)} and a {_local(class_b)}, which the ontology "
-                "declares disjoint (by its rdf:type, or by the domain or range of a property it is used with): "
-                "give it one type, or use it only with properties of that type",
-                source="owl:consistency",
-            )
-        )
+        results.append(clash(
+            node,
+            "http://www.w3.org/1999/02/22-rdf-syntax-ns#type",
+            f"<{class_b}>",
+            f"the resource is both a {_local(class_a)} and a {_local(class_b)}, which the ontology "
+            "declares disjoint (by its rdf:type, or by the domain or range of a property it is used with): "
+            "give it one type, or use it only with properties of that type",
+        ))
     for node, prop, value, expected in outcome.range_clashes:
-        file, line = locate(node)
-        results.append(
-            ValidationResult(
-                file=file,
-                line=line,
-                focus_node=node,
-                path=prop,
-                value=value.n3(),
-                message=f"{_local(prop)} has the range {_local(expected)}, which this value is not "
-                "(OWL finds the graph inconsistent): write the value with that datatype",
-                source="owl:consistency",
-            )
-        )
+        results.append(clash(
+            node,
+            prop,
+            value.n3(),
+            f"{_local(prop)} has the range {_local(expected)}, which this value is not "
+            "(OWL finds the graph inconsistent): write the value with that datatype",
+        ))
     if not outcome.consistent and not results:
         results.append(
             ValidationResult(
