@@ -107,7 +107,7 @@ def hermit(triples: bytes, rdf_format: str) -> "owlready2.World":
     ontology = world.get_ontology("https://w3id.org/vitd-kg/ontology")
     ontology.load(fileobj=io.BytesIO(triples), format=rdf_format)
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        owlready2.sync_reasoner_hermit(world, infer_property_values=True, debug=0)
+        owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
     return world
 
 
