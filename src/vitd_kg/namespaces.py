@@ -32,6 +32,8 @@ ONTOLOGY_IRI = BASE + "ontology"
 #: The ontology namespace and the namespace of the data's resources, as strings.
 VITD_IRI = ONTOLOGY_IRI + "#"
 ID_IRI = BASE + "id/"
+#: The project, as the agent that creates the ontology and the data (never a person's name).
+PROJECT_AGENT = ID_IRI + "agent/vitd-kg-project"
 
 #: Kinds of resource under ``ID``; each gets its own prefix (``claim:``, ``study:``...).
 ID_KINDS = (
@@ -46,6 +48,7 @@ ID_KINDS = (
     "concept",
     "sentence",
     "section",
+    "agent",
 )
 
 #: Prefix -> namespace IRI for every prefix the package writes or reads.

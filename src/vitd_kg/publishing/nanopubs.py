@@ -29,7 +29,7 @@ from typing import Iterator
 
 import pyoxigraph as ox
 
-from vitd_kg.namespaces import BASE, OA, PREFIXES, VITD
+from vitd_kg.namespaces import BASE, OA, PREFIXES, PROJECT_AGENT, VITD
 
 NP_BASE = BASE + "np/"
 NP = "http://www.nanopub.org/nschema#"
@@ -87,7 +87,7 @@ def claim_nanopub_quads(store: ox.Store, claim: ox.NamedNode, np_uri: str, issue
         quads.append(q(assertion, PROV + "hadPrimarySource", publication.object, provenance))
     quads += [
         q(this, DCTERMS + "created", ox.Literal(f"{issued}T00:00:00Z", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime")), pubinfo),
-        q(this, DCTERMS + "creator", ox.Literal("vitd-kg contributors"), pubinfo),
+        q(this, DCTERMS + "creator", ox.NamedNode(PROJECT_AGENT), pubinfo),
         q(this, DCTERMS + "license", ox.NamedNode("https://creativecommons.org/licenses/by/4.0/"), pubinfo),
         q(this, DCTERMS + "isPartOf", ox.NamedNode(BASE + "dataset"), pubinfo),
         q(this, DCTERMS + "subject", claim, pubinfo),

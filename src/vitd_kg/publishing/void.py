@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from vitd_kg import __version__
 from vitd_kg.exports.rdf import MEDIA_TYPES, ONTOLOGY_GRAPH as ONTOLOGY_GRAPH_IRI, ReleaseDataset, sort_triples, write_dataset
-from vitd_kg.namespaces import BASE, ONTOLOGY_IRI, PREFIXES, VITD
+from vitd_kg.namespaces import BASE, ONTOLOGY_IRI, PREFIXES, PROJECT_AGENT, VITD
 
 DATASET_IRI = BASE + "dataset"
 RELEASE_BASE = f"{BASE}release/{__version__}/"
@@ -90,7 +90,7 @@ def void_description(dataset: ReleaseDataset, sizes: dict[str, int], queries: li
         "source sentence, its hedges and its evidence level.", lang="en"))
     add(ds, DCTERMS + "license", ox.NamedNode(DATA_LICENSE))
     add(ds, DCTERMS + "rights", lit("Ontology and data: CC BY 4.0. Code (the vitd-kg Python package): MIT.", lang="en"))
-    add(ds, DCTERMS + "creator", lit("vitd-kg contributors"))
+    add(ds, DCTERMS + "creator", ox.NamedNode(PROJECT_AGENT))
     add(ds, DCTERMS + "issued", lit(issued, XSD + "date"))
     add(ds, DCAT + "version", lit(__version__))
     add(ds, "http://www.w3.org/2002/07/owl#versionInfo", lit(__version__))

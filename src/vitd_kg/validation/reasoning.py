@@ -65,12 +65,19 @@ class ReasoningOutcome:
 
 
 def reasoner_input(graph: Graph) -> tuple[Graph, Counter]:
-    """The graph without literals outside the OWL 2 datatype map, and a count of those left out."""
+    """The graph without the literals HermiT cannot read, and a count of those left out.
+
+    Values of annotation properties are kept whatever their datatype (HermiT does not
+    interpret annotations; the ontology puts dates and ISO durations there), so the
+    bundled ontology and data go to HermiT whole. A user's data property with a value
+    outside the OWL 2 datatype map (``xsd:duration``...) is left out and counted.
+    """
+    annotation = set(graph.subjects(RDF.type, OWL.AnnotationProperty))
     kept = Graph()
     left_out: Counter = Counter()
     for triple in graph:
         obj = triple[2]
-        if isinstance(obj, Literal) and obj.datatype is not None and (
+        if isinstance(obj, Literal) and obj.datatype is not None and triple[1] not in annotation and (
             str(obj.datatype) not in OWL2_DATATYPES or _special_float(obj)
         ):
             left_out[str(obj.datatype)] += 1
