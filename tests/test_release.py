@@ -202,3 +202,21 @@ def test_public_api_builds_a_release(tmp_path):
     files = vitd_kg.dist(tmp_path / "r")
     assert any(f.path == "vitd-kg.trig" for f in files)
     assert len(vitd_kg.write_nanopubs(tmp_path / "np")) == 30
+
+
+def test_a_release_folder_opens_as_the_graph_it_was_built_from(built):
+    released = vitd_kg.open(built)
+    assert len(released) == len(vitd_kg.open())
+    assert [c.text for c in released.claims()] == [c.text for c in vitd_kg.claims()]
+    assert main(["stats", "--data", str(built)]) == 0
+
+
+def test_a_release_whose_dump_was_changed_is_refused(built, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    dump = copy / "vitd-kg.nq"
+    dump.write_bytes(dump.read_bytes().replace(b"vitamin", b"vitamine", 1))
+    assert main(["claims", "--data", str(copy)]) == 2
+    assert "does not match its checksum" in capsys.readouterr().err

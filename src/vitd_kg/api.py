@@ -221,8 +221,9 @@ def upload(
     ``auth_scheme``, ``connect_timeout``, ``read_timeout``.
     """
     from vitd_kg.publishing import upload as uploading
+    from vitd_kg.publishing.release import read_release
 
-    graphs = uploading.release_graphs(Path(release)) if release is not None else open(source).release_dataset.graphs
+    graphs = read_release(Path(release)) if release is not None else open(source).release_dataset.graphs
     if graph is not None:
         graphs = uploading.into_one_graph(graphs, graph)
     return uploading.upload(endpoint, graphs, **options)

@@ -68,10 +68,16 @@ class KnowledgeGraph:
         """Parse the bundled ontology and the data of ``source`` (the bundled data for ``None``).
 
         ``source`` is a data file or folder, or a list of them (folders are searched
-        for .ttl, .nt, .jsonld, .rdf and .owl files). Raises
-        :class:`~vitd_kg.errors.InputError` naming the file, line and column of
+        for .ttl, .nt, .jsonld, .rdf and .owl files), or a release folder built by
+        ``vitd-kg dist`` (read from its checked N-Quads dump, with its own ontology).
+        Raises :class:`~vitd_kg.errors.InputError` naming the file, line and column of
         anything that cannot be read.
         """
+        if isinstance(source, (str, Path)) and Path(source).is_dir():
+            from vitd_kg.publishing.release import is_release
+
+            if is_release(Path(source)):
+                return cls._open_release(Path(source))
         files = [ontology_source(), *data_sources(source)]
         store = ox.Store()
         ontology_text, quads = parse_source(files[0])
@@ -80,6 +86,24 @@ class KnowledgeGraph:
         for file in files[1:]:
             load_source(store, file)
         return cls(store, ontology=ontology, files=files, ontology_turtle=ontology_text.encode("utf-8"))
+
+    @classmethod
+    def _open_release(cls, folder: Path) -> "KnowledgeGraph":
+        from vitd_kg.exports.rdf import ONTOLOGY_GRAPH, SHAPES_GRAPH
+        from vitd_kg.namespaces import PREFIXES
+        from vitd_kg.publishing.release import QUADS_DUMP, read_release
+
+        graphs = read_release(folder)
+        ontology = graphs.get(ONTOLOGY_GRAPH, [])
+        store = ox.Store()
+        store.extend(
+            ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+            for name, triples in graphs.items()
+            if name != SHAPES_GRAPH
+            for t in triples
+        )
+        turtle = ox.serialize(ontology, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+        return cls(store, ontology=ontology, files=[SourceFile(str(folder / QUADS_DUMP), folder / QUADS_DUMP)], ontology_turtle=turtle)
 
     def __repr__(self) -> str:
         data = [f.name for f in self.files[1:]]

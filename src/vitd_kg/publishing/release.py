@@ -16,6 +16,7 @@ never from the clock, so two builds of one version are byte-identical.
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -31,6 +32,8 @@ from vitd_kg.publishing.void import DUMP_FILES, ONTOLOGY_RDFXML, void_turtle
 
 VOID_FILE = "void.ttl"
 CHECKSUM_FILE = "SHA256SUMS"
+#: The dump a release is read back from: every named graph, each triple once.
+QUADS_DUMP = "vitd-kg.nq"
 DCTERMS = "http://purl.org/dc/terms/"
 
 
@@ -118,3 +121,72 @@ def write_checksums(root: Path) -> list[ReleaseFile]:
         files.append(ReleaseFile(relative, path.stat().st_size, digest))
     (root / CHECKSUM_FILE).write_text("".join(f"{f.sha256}  {f.path}\n" for f in files), encoding="utf-8")
     return files
+
+
+def is_release(folder: Path) -> bool:
+    """True for a folder that ``vitd-kg dist`` built (it has ``SHA256SUMS`` and the N-Quads dump)."""
+    return (folder / CHECKSUM_FILE).is_file() and (folder / QUADS_DUMP).is_file()
+
+
+def read_release(folder: Path) -> dict[str, list[ox.Triple]]:
+    """The named graphs of a release folder, read from its N-Quads dump.
+
+    The dump is parsed strictly and hashed while it is read (one pass, one open); a
+    digest that differs from the one ``SHA256SUMS`` lists raises :class:`InputError`,
+    so a damaged release is never used.
+    """
+    folder = Path(folder)
+    sums = folder / CHECKSUM_FILE
+    if not sums.is_file():
+        raise InputError(f"{folder} holds no {CHECKSUM_FILE}", file=str(folder), hint="pass a folder built by `vitd-kg dist`")
+    expected = None
+    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
+        digest, _, name = line.partition("  ")
+        if name == QUADS_DUMP:
+            expected = (digest, number)
+    if expected is None:
+        raise InputError(f"{CHECKSUM_FILE} lists no {QUADS_DUMP}", file=str(sums), hint="rebuild the release with `vitd-kg dist`")
+    dump = folder / QUADS_DUMP
+    graphs: dict[str, list[ox.Triple]] = {}
+    try:
+        with open(dump, "rb") as raw:
+            reader = _HashingReader(raw)
+            for quad in ox.parse(input=reader, format=ox.RdfFormat.N_QUADS):
+                graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+            reader.drain()
+    except SyntaxError as error:
+        raise InputError(f"N-Quads syntax error: {error}", file=str(dump), hint="rebuild the release with `vitd-kg dist`") from None
+    except OSError as error:
+        raise InputError(f"cannot read the release dump: {error.strerror}", file=str(dump)) from None
+    if reader.hexdigest() != expected[0]:
+        raise InputError(
+            f"{QUADS_DUMP} does not match its checksum",
+            file=str(sums), line=expected[1], hint="the release is damaged: download or build it again",
+        )
+    return graphs
+
+
+class _HashingReader(io.RawIOBase):
+    """A binary stream that computes the SHA-256 of what is read through it."""
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        super().__init__()
+        self._raw = raw
+        self._hash = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        count = self._raw.readinto(buffer)
+        if count:
+            self._hash.update(memoryview(buffer)[:count])
+        return count or 0
+
+    def drain(self) -> None:
+        """Hash whatever the parser left unread (it may stop before the end)."""
+        for chunk in iter(lambda: self._raw.read(1 << 20), b""):
+            self._hash.update(chunk)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()

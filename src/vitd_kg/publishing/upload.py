@@ -176,49 +176,12 @@ def _cleanup(client: SparqlClient, uploaded: list[str], error: BaseException) ->
         )
 
 
-def release_graphs(release_dir: Path) -> dict[str, list[ox.Triple]]:
-    """The named graphs of a release folder built by ``vitd-kg dist``.
-
-    The folder is checked against its ``SHA256SUMS`` and its N-Quads dump is parsed
-    strictly before anything is sent.
-    """
-    from vitd_kg.publishing.release import CHECKSUM_FILE
-
-    folder = Path(release_dir)
-    _check_sums(folder / CHECKSUM_FILE)
-    dump = folder / "vitd-kg.nq"
-    graphs: dict[str, list[ox.Triple]] = {}
-    try:
-        for quad in ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS):
-            graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
-    except SyntaxError as error:
-        raise InputError(f"N-Quads syntax error: {error}", file=str(dump), hint="rebuild the release with `vitd-kg dist`") from None
-    except OSError as error:
-        raise InputError(f"cannot read the release dump: {error.strerror}", file=str(dump)) from None
-    return graphs
-
-
 def into_one_graph(graphs: dict[str, list[ox.Triple]], graph: str) -> dict[str, list[ox.Triple]]:
     """Everything but the shapes, in the one named graph ``graph``."""
     from vitd_kg.exports.rdf import SHAPES_GRAPH, sort_triples
 
     merged = {t for name, ts in graphs.items() if name != SHAPES_GRAPH for t in ts}
     return {graph: sort_triples(merged)}
-
-
-def _check_sums(sums: Path) -> None:
-    import hashlib
-
-    if not sums.is_file():
-        raise InputError(f"{sums.parent} holds no {sums.name}", file=str(sums.parent), hint="pass a folder built by `vitd-kg dist`")
-    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
-        digest, _, name = line.partition("  ")
-        path = sums.parent / name
-        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
-            raise InputError(
-                f"{name} is missing or does not match its checksum",
-                file=str(sums), line=number, hint="the release is damaged: download or build it again",
-            )
 
 
 def upload(

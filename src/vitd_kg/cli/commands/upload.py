@@ -31,9 +31,10 @@ def command(endpoint, graph, user, release_dir, data, update_url, store_url, gra
     2 bad input or usage, 4 server unreachable, 5 credentials refused, 6 triple counts
     differ, 7 the server rejected a request, 8 the final swap could not be confirmed.
     """
-    from vitd_kg.publishing.upload import into_one_graph, release_graphs, upload
+    from vitd_kg.publishing.release import read_release
+    from vitd_kg.publishing.upload import into_one_graph, upload
 
-    graphs = release_graphs(release_dir) if release_dir is not None else open_graph(data).release_dataset.graphs
+    graphs = read_release(release_dir) if release_dir is not None else open_graph(data).release_dataset.graphs
     if graph is not None:
         graphs = into_one_graph(graphs, graph)
     report = upload(
