@@ -363,12 +363,16 @@ _FORBIDDEN = [
 ]
 
 
-def sparql_refusal(select: str) -> str | None:
-    """Why SHACL-SPARQL forbids (or this engine cannot run) a constraint's query, or None."""
+def sparql_refusal(select: str, prebound: Iterable[str] = ()) -> str | None:
+    """Why SHACL-SPARQL forbids (or this engine cannot run) a constraint's query, or None.
+    ``prebound``: variables pre-bound besides $this (a validator's $value and parameters)."""
     text = _strip_strings(select)
     for pattern, name in _FORBIDDEN:
         if pattern.search(text):
             return f"{name} in a SPARQL constraint (not allowed by SHACL-SPARQL)"
+    for name in prebound:
+        if re.search(rf"\bAS\s*[?$]{re.escape(name)}\b", text, re.I):
+            return f"AS ${name} (re-binding a pre-bound variable) in a SPARQL validator (not allowed by SHACL-SPARQL)"
     for projection, body in _subselect_parts(text):
         if "*" in projection:
             if not re.search(r"[?$]this\b", _without_filters(body)):

@@ -190,7 +190,9 @@ def _refuse_for_every_engine(shapes: Graph) -> None:
         for validator in [*shapes.objects(component, SH.validator), *shapes.objects(component, SH.nodeValidator),
                           *shapes.objects(component, SH.propertyValidator)]:
             select = shapes.value(validator, SH.select) or shapes.value(validator, SH.ask)
-            problem = fast_shacl.sparql_refusal(str(select)) if select is not None else None
+            parameters = [str(shapes.value(p, SH.path)).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                          for p in shapes.objects(component, SH.parameter)]
+            problem = fast_shacl.sparql_refusal(str(select), ["value", *parameters]) if select is not None else None
             if problem:
                 raise ShaclRefusal(f"the constraint component {fast_shacl._name(shapes, component)} uses {problem}",
                                    shape=component, feature=problem)
@@ -213,6 +215,9 @@ def _pyshacl(data: Graph, shapes: Graph) -> ShaclReport:
                            f"{getattr(error, 'message', error)}", feature="refused by pySHACL") from None
     finally:
         logger.setLevel(level)
+    if not isinstance(results_graph, Graph):  # pySHACL returns its ValidationFailure instead of a report
+        raise ShaclRefusal(f"pySHACL, the reference engine, refused these shapes: "
+                           f"{getattr(results_graph, 'message', results_graph)}", feature="refused by pySHACL")
     report = fast_shacl.report_from_pyshacl(results_graph)
     # SHACL: the data conforms when there is no result at all, whatever its severity
     return ShaclReport(conforms=not report.results, results=report.results, engine="pyshacl")
