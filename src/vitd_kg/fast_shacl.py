@@ -115,13 +115,6 @@ _CASTABLE = {
     XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime, XSD.time, XSD.duration,
 }
 _RANGE_OPERATOR = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
-#: SPARQL functions that see a literal's lexical form or datatype (not only its value).
-_LEXICAL_FUNCTIONS = re.compile(
-    r"\b(STR|DATATYPE|sameTerm|REGEX|STRLEN|SUBSTR|CONTAINS|STRSTARTS|STRENDS|STRBEFORE|STRAFTER|CONCAT|UCASE|"
-    r"LCASE|REPLACE|ENCODE_FOR_URI|MD5|SHA1|SHA256|SHA384|SHA512|isNumeric|xsd:\w+|<http://www\.w3\.org/2001/"
-    r"XMLSchema#\w+>)\s*\(",
-    re.IGNORECASE,
-)
 
 
 class UnsupportedShapes(ValueError):
@@ -220,8 +213,9 @@ def _copy_blank(source: Graph, target: Graph, term, seen: set | None = None) -> 
 def _name(shapes: Graph, term: RdflibTerm) -> str:
     if isinstance(term, URIRef):
         try:
-            return shapes.qname(term)
-        except Exception:  # noqa: BLE001 - no prefix: the full IRI
+            prefix, _, local = shapes.namespace_manager.compute_qname(term, generate=False)
+            return f"{prefix}:{local}" if prefix else f"<{term}>"
+        except Exception:  # noqa: BLE001 - no prefix bound: the full IRI
             return f"<{term}>"
     return f"a blank node shape ({_brief(shapes, term)})"
 
@@ -550,7 +544,7 @@ def load_data(triples: Iterable, constants: Iterable[ox.Literal] = ()) -> StoreD
     if data.merged is None:
         for constant in constants:
             image = forms.get(constant, constant)
-            if image != constant and (image in keep or image in data.originals):
+            if image != constant and (image in keep or data.originals.get(image, constant) != constant):
                 data.merged = (constant, data.originals.get(image, image))
                 break
     data.ill_typed_originals = [lit for lit in data.originals.values() if to_rdflib(lit).ill_typed]
@@ -992,20 +986,22 @@ class _Run:
             ) from None
 
     def check_lexical_safety(self, shape, select: str, prefixes: str) -> None:
-        """Refuse a SPARQL constraint that could see, through a lexical function, a literal
-        the store rewrote: one whose query matches a predicate such literals are objects of
-        (or any predicate, through a variable)."""
-        if not _LEXICAL_FUNCTIONS.search(_strip_strings(select)):
-            return
+        """Refuse a SPARQL constraint that could hand a literal the store rewrote to a
+        function that sees lexical forms or datatypes (STR, DATATYPE, REGEX, a cast ...).
+
+        Such literals are objects of a few predicates (:attr:`StoreData.predicates`): a
+        variable is tainted if it is the object of one of them (or of a variable predicate,
+        or a path through one), or is bound by BIND from a tainted one. The query is safe if
+        no lexical function takes a tainted variable. Values, joins and comparisons (=, <)
+        see literals by value and identity, which the store keeps."""
         try:
             from rdflib.plugins.sparql import prepareQuery
 
             algebra = prepareQuery(prefixes + select).algebra
         except Exception:  # noqa: BLE001 - rdflib cannot read it: assume the worst
             algebra = None
-        predicates = _predicates(algebra) if algebra is not None else None
         rewritten = {URIRef(p.value) for p in self.data.predicates}
-        if predicates is None or predicates & rewritten or "any" in predicates:
+        if algebra is None or _lexically_tainted(algebra, rewritten):
             example = to_rdflib(next(iter(self.data.originals.values()))).n3()
             raise UnsupportedShapes(
                 f"the SPARQL constraint of {_name(self.shapes, shape)} applies lexical functions to values that may "
@@ -1014,47 +1010,109 @@ class _Run:
             )
 
 
-def _predicates(algebra) -> set | None:
-    """The predicates of a query's triple patterns and paths ("any" for a variable one)."""
+#: rdflib algebra names of functions that see a literal's lexical form or datatype.
+_LEXICAL_BUILTINS = {
+    f"Builtin_{name}" for name in (
+        "STR", "DATATYPE", "sameTerm", "REGEX", "STRLEN", "SUBSTR", "UCASE", "LCASE", "STRSTARTS", "STRENDS",
+        "CONTAINS", "STRBEFORE", "STRAFTER", "ENCODE_FOR_URI", "CONCAT", "REPLACE", "MD5", "SHA1", "SHA256",
+        "SHA384", "SHA512", "isNUMERIC", "IRI", "URI", "STRDT", "STRLANG",
+    )
+} | {"Function", "Aggregate_GroupConcat", "Aggregate_Sample"}
+
+
+def _lexically_tainted(algebra, rewritten: set) -> bool:
+    """True if some lexical function of the query may take a literal from ``rewritten`` predicates."""
     from rdflib.paths import Path as RdflibPath
     from rdflib.term import Variable
 
-    found: set = set()
+    tainted: set = set()
+    binds: list[tuple] = []
+    lexical: list[set] = []
 
-    def walk(node) -> None:
-        if isinstance(node, dict):
+    def variables(node) -> set:
+        found = set()
+        if isinstance(node, Variable):
+            found.add(node)
+        elif isinstance(node, dict):
             for key, value in node.items():
-                if key == "triples" and isinstance(value, list):
-                    for triple in value:
-                        predicate = triple[1]
-                        if isinstance(predicate, Variable):
-                            found.add("any")
-                        elif isinstance(predicate, RdflibPath):
-                            found.update(_path_iris(predicate) or {"any"})
-                        else:
-                            found.add(predicate)
-                else:
-                    walk(value)
+                if key != "_vars":
+                    found |= variables(value)
         elif isinstance(node, (list, tuple)):
             for item in node:
-                walk(item)
+                found |= variables(item)
+        return found
 
-    walk(algebra)
-    return found
+    def restrictions(expr) -> dict:
+        """Variable -> IRIs it must be one of, from the top-level conjuncts of a FILTER."""
+        found: dict = {}
+        conjuncts = [expr]
+        if getattr(expr, "name", "") == "ConditionalAndExpression":
+            conjuncts = [expr["expr"], *expr["other"]]
+        for conjunct in conjuncts:
+            if getattr(conjunct, "name", "") == "RelationalExpression" and isinstance(conjunct["expr"], Variable):
+                other = conjunct["other"]
+                if conjunct["op"] == "IN" and all(isinstance(o, URIRef) for o in other):
+                    found[conjunct["expr"]] = set(other)
+                elif conjunct["op"] == "=" and isinstance(other, URIRef):
+                    found[conjunct["expr"]] = {other}
+        return found
+
+    def matches_rewritten(predicate, known: dict) -> bool:
+        if isinstance(predicate, Variable):
+            return predicate not in known or bool(known[predicate] & rewritten)
+        if isinstance(predicate, RdflibPath):
+            iris = _path_iris(predicate)
+            return not iris or bool(iris & rewritten)
+        return predicate in rewritten
+
+    def walk(node, known: dict) -> None:
+        if isinstance(node, dict):
+            name = getattr(node, "name", "")
+            if name in _LEXICAL_BUILTINS:
+                lexical.append(variables(node))
+            if name == "Extend":
+                binds.append((node["var"], variables(node["expr"])))
+            if name == "Filter":  # rows that survive it have these variables among these IRIs
+                known = {**known, **restrictions(node["expr"])}
+            for key, value in node.items():
+                if key == "triples" and isinstance(value, list):
+                    for subject, predicate, obj in value:
+                        if matches_rewritten(predicate, known):
+                            tainted.update(t for t in (subject, obj) if isinstance(t, Variable))
+                elif key != "_vars":
+                    walk(value, known)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item, known)
+
+    walk(algebra, {})
+    changed = True
+    while changed:
+        changed = False
+        for var, uses in binds:
+            if var not in tainted and uses & tainted:
+                tainted.add(var)
+                changed = True
+    return any(uses & tainted for uses in lexical)
 
 
 def _path_iris(path) -> set:
+    """The IRIs in an rdflib property path (empty for a negated path: it matches any predicate)."""
+    from rdflib.paths import NegatedPath
+
+    if isinstance(path, URIRef):
+        return {path}
+    if isinstance(path, NegatedPath):
+        return set()
     found = set()
     for attribute in ("arg", "args", "path"):
         inner = getattr(path, attribute, None)
-        items = inner if isinstance(inner, (list, tuple)) else [inner]
-        for item in items:
-            if isinstance(item, URIRef):
-                found.add(item)
-            elif item is not None and hasattr(item, "__dict__"):
-                found |= _path_iris(item)
-    if hasattr(path, "args") and getattr(path, "__class__").__name__ == "NegatedPath":
-        found.add("any")
+        for item in inner if isinstance(inner, (list, tuple)) else [inner]:
+            if item is not None:
+                inner_iris = _path_iris(item)
+                if not inner_iris:
+                    return set()
+                found |= inner_iris
     return found
 
 
