@@ -302,3 +302,11 @@ def test_sparql_constraint_that_reads_a_rewritten_literal_is_refused():
     only_t = validate_graphs(triples, del_s)
     assert only_t.engine == "fast"
     assert [str(r.value) for r in only_t.results] == ["0.0"]
+
+
+def test_engine_api_docstring_runs():
+    import doctest
+
+    from vitd_kg import shacl_engine
+
+    assert doctest.testmod(shacl_engine).failed == 0

@@ -8,30 +8,36 @@ the same results as pySHACL's (focus node, path, value, source shape, constraint
 component, severity, and the shape's own ``sh:message``); pySHACL's generated messages
 for shapes that give none are not reproduced.
 
-Supported: node shapes with ``sh:targetClass`` (with ``rdfs:subClassOf*``, as SHACL
-instances are defined), ``sh:targetNode``, ``sh:targetSubjectsOf``,
-``sh:targetObjectsOf`` and implicit class targets; property shapes whose ``sh:path`` is
-any SHACL path; the constraints ``sh:minCount``, ``sh:maxCount``, ``sh:datatype``,
+Supported: targets (``sh:targetClass`` with ``rdfs:subClassOf*``, as SHACL instances are
+defined, ``sh:targetNode``, ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``, implicit class
+targets) on node shapes and on property shapes; property shapes nested at any depth (the
+inner one is checked on the outer one's value nodes, once per way a shape is reached, as
+SHACL validates it); any SHACL path; ``sh:minCount``, ``sh:maxCount``, ``sh:datatype``,
 ``sh:class``, ``sh:nodeKind``, ``sh:in``, ``sh:hasValue``, ``sh:pattern`` (with
 ``sh:flags``), ``sh:minLength``, ``sh:maxLength``, ``sh:minInclusive``,
 ``sh:maxInclusive``, ``sh:minExclusive``, ``sh:maxExclusive``, ``sh:lessThan``,
 ``sh:lessThanOrEquals``, ``sh:or`` and ``sh:qualifiedValueShape`` (with
-``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount``) whose member shapes use only the
-value constraints above (``sh:class``, ``sh:datatype``, ...), and SPARQL-based
-constraints (``sh:sparql`` with ``sh:select`` and ``sh:prefixes``, messages filled in
-from the solution as pySHACL does); ``sh:severity``, ``sh:message`` and
-``sh:deactivated``. :func:`unsupported_features` names anything else a shapes graph
-uses (``sh:node``, ``sh:xone``, ...): :func:`validate_store` then refuses, and callers
-run pySHACL, the reference, instead.
+``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount``) whose member shapes use only value
+constraints, and SPARQL-based constraints (``sh:select``, ``sh:prefixes`` with
+``owl:imports``; ``$this`` pre-bound by substitution where it occurs in a nested group;
+messages filled in as pySHACL does); ``sh:severity``, ``sh:message``, ``sh:deactivated``.
+:func:`refusals` names, shape by shape, anything else a shapes graph uses (``sh:node``,
+``sh:xone``, custom components, SPARQL that SHACL forbids ...): :func:`validate_store`
+then raises :class:`UnsupportedShapes`, and :func:`vitd_kg.shacl_engine.validate_graphs`
+runs pySHACL, the reference, instead.
+
+What a SPARQL store would get wrong is done otherwise: ``sh:pattern`` runs in Python's
+``re`` (as pySHACL; Oxigraph's Rust regex cannot compile look-around or back-references);
+``sh:datatype`` checks lexical forms with rdflib, as pySHACL does; and literals the store
+rewrites (``"1.0"^^xsd:decimal`` stored as ``"1"``, ``"5"^^xsd:int`` as an
+``xsd:integer``) are noted by :func:`load_data` and checked as written (see
+:class:`StoreData`), or refused when the store would merge two of them.
 
 ``sh:lessThan`` / ``sh:lessThanOrEquals`` compare as pySHACL does: IRIs and plain or
 language-tagged strings by their text, a string with a non-string never, other literals
 with SPARQL's ``<`` / ``<=``, where a pair that cannot be compared is a violation (as in
 the SHACL spec; pySHACL falls back to rdflib's ordering of datatypes for literals of two
 unrelated datatypes, and stops with an error on blank nodes).
-
-Regular expressions run in Oxigraph's engine (Rust ``regex`` syntax), which differs from
-Python's ``re`` for look-around and back-references; the shapes use neither.
 
 >>> import pyoxigraph as ox
 >>> from rdflib import Graph
@@ -237,10 +243,6 @@ def _deactivated(shapes: Graph, shape: RdflibTerm) -> bool:
 
 def _is_property_shape(shapes: Graph, shape: RdflibTerm) -> bool:
     return shapes.value(shape, SH.path) is not None
-
-
-def _has_targets(shapes: Graph, shape: RdflibTerm) -> bool:
-    return any(shapes.value(shape, p) is not None for p in _TARGET_PARAMETERS) or _is_class(shapes, shape)
 
 
 def _is_class(shapes: Graph, shape: RdflibTerm) -> bool:
@@ -814,10 +816,18 @@ class _Run:
             f"SELECT DISTINCT ?this ?v {targets.extra} WHERE {{ {targets} {values} FILTER({test.sparql}) }}")]
         if test.mode == "verify":
             rows = [(this, v) for this, v in rows if test.python(self.original(v))]
-        if test.lexical and self.data.originals:
+        if test.lexical and self._may_reach_rewritten(values):
             rows = [(this, v) for this, v in rows if v not in self.data.originals]
             rows += [(this, v) for this, v in self.rewritten(targets, values) if test.python(self.original(v))]
         return rows
+
+    def _may_reach_rewritten(self, values: str) -> bool:
+        """False when no literal the store rewrote can be a value: there is none, or the
+        path is one predicate that none of them is an object of."""
+        if not self.data.originals:
+            return False
+        match = re.fullmatch(r"\?this <([^<>]+)> \?v \.", values)
+        return match is None or ox.NamedNode(match.group(1)) in self.data.predicates
 
     def rewritten(self, targets: str, values: str) -> list[tuple]:
         """(focus node, value) pairs whose value is a literal the store rewrote."""
@@ -841,7 +851,7 @@ class _Run:
         return ((s["this"], None) for s in self.query(query))
 
     def qualified_rows(self, targets: str, values: str, test: _Test, operator: str, count: int) -> list[tuple]:
-        if test.mode == "sparql" and not (test.lexical and self.data.originals):
+        if test.mode == "sparql" and not (test.lexical and self._may_reach_rewritten(values)):
             conforming = values.replace("?v", "?q") + f" FILTER(!({test.sparql.replace('?v', '?q')}))"
             query = (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {targets} "
                      f"OPTIONAL {{ {conforming} }} }} GROUP BY ?this {targets.extra} }} FILTER(?n {operator} {count}) }}")
@@ -994,6 +1004,11 @@ class _Run:
         or a path through one), or is bound by BIND from a tainted one. The query is safe if
         no lexical function takes a tainted variable. Values, joins and comparisons (=, <)
         see literals by value and identity, which the store keeps."""
+        names = {name.split("_", 1)[-1] for name in _LEXICAL_BUILTINS} - {"Function", "GroupConcat", "Sample"}
+        words = set(re.findall(r"[A-Za-z_]+(?=\s*\()", _strip_strings(select)))
+        if not {w.upper() for w in words} & {n.upper() for n in names | {"GROUP_CONCAT", "SAMPLE"}} \
+                and not re.search(r"\w:\w*\s*\(|>\s*\(", _strip_strings(select)):
+            return  # no lexical function, cast or other function call at all
         try:
             from rdflib.plugins.sparql import prepareQuery
 
