@@ -310,3 +310,17 @@ def test_engine_api_docstring_runs():
     from vitd_kg import shacl_engine
 
     assert doctest.testmod(shacl_engine).failed == 0
+
+
+def test_a_generator_of_triples_reaches_the_fallback_whole():
+    """Data given as a generator is read once by the fast engine; the fallback must still see it."""
+    import pyoxigraph as ox
+
+    from vitd_kg.shacl_engine import validate_graphs
+
+    data = '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . <urn:x> a <urn:C> ; <urn:p> "1.0"^^xsd:decimal , "1.00"^^xsd:decimal .'
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:S> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:property [ sh:path <urn:p> ; sh:maxCount 1 ] .""")
+    report = validate_graphs((t for t in ox.parse(data.encode(), format=ox.RdfFormat.TURTLE)), shapes)
+    assert (report.engine, report.conforms, len(report.results)) == ("pyshacl", False, 1)

@@ -78,6 +78,8 @@ def validate_graphs(data, shapes: Graph, *, engine: str = "auto") -> ShaclReport
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if not isinstance(data, (Graph, list, tuple)):
+        data = list(data)  # a generator would be spent by the first engine, and a fallback would see nothing
     if not isinstance(shapes, Graph):
         shapes = load_shapes(*(shapes if isinstance(shapes, (list, tuple)) else [shapes]))
     shapes = _normalised(shapes)
@@ -90,7 +92,7 @@ def validate_graphs(data, shapes: Graph, *, engine: str = "auto") -> ShaclReport
     elif missing:
         shape, feature = missing[0]
         return _fallback(data, shapes, f"{fast_shacl._name(shapes, shape)} uses {feature}")
-    store = fast_shacl.load_data(data if not isinstance(data, Graph) else iter(data), fast_shacl.shape_constants(shapes))
+    store = fast_shacl.load_data(data, fast_shacl.shape_constants(shapes))
     try:
         report = fast_shacl.validate_store(store, shapes)
     except UnsupportedShapes as error:
