@@ -199,3 +199,89 @@ def test_default_engine_api_is_fast_and_agrees_with_pyshacl(name, data_files, sh
 
     assert fast.conforms == reference.conforms
     assert Counter(map(key, fast.results)) == Counter(map(key, reference.results))
+
+
+# --- random shapes and data: the default engine against pySHACL ---------------------------
+
+RANDOM_VALUES = [
+    "1", '"1.0"^^xsd:decimal', '"1.50"^^xsd:decimal', "2.5", '"abc"', '"abc"@en', "ex:d1", "ex:d2", "[]",
+    '"2020-01-01"^^xsd:date', '"abc"^^xsd:integer', '"5"^^xsd:int', '"1"^^xsd:boolean', "true", '"10"', '"A1"',
+    '"2021"^^xsd:gYear', "1e3", '"0.0"^^xsd:decimal', "ex:e1",
+]
+RANDOM_CONSTRAINTS = [
+    "sh:minCount 1", "sh:minCount 2", "sh:maxCount 1", "sh:datatype xsd:integer", "sh:datatype xsd:string",
+    "sh:datatype xsd:decimal", "sh:datatype xsd:int", "sh:datatype xsd:boolean", "sh:datatype rdf:langString",
+    "sh:class ex:D", "sh:nodeKind sh:IRI", "sh:nodeKind sh:BlankNodeOrIRI", 'sh:in ( 1 "abc" ex:d1 "1.0"^^xsd:decimal )',
+    "sh:hasValue ex:d1", 'sh:pattern "^[0-9]+$"', 'sh:pattern "^(?!abc)"', 'sh:pattern "B" ; sh:flags "i"',
+    "sh:minLength 2", "sh:maxLength 3", "sh:minInclusive 1", "sh:maxExclusive 2",
+    "sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:string ] )",
+    "sh:qualifiedValueShape [ sh:class ex:D ] ; sh:qualifiedMinCount 1",
+    "sh:qualifiedValueShape [ sh:datatype xsd:decimal ] ; sh:qualifiedMaxCount 1",
+]
+RANDOM_PREFIXES = (
+    "@prefix ex: <http://example.org/> . @prefix sh: <http://www.w3.org/ns/shacl#> . "
+    "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .\n"
+)
+RANGE_AND_PAIR = {"MinExclusive", "MaxExclusive", "MinInclusive", "MaxInclusive", "LessThan", "LessThanOrEquals"}
+
+
+def random_case(rng):
+    data = [RANDOM_PREFIXES, "ex:d1 a ex:D . ex:d2 a ex:E . ex:E <http://www.w3.org/2000/01/rdf-schema#subClassOf> ex:D ."]
+    for i in range(rng.randint(1, 4)):
+        values = rng.sample(RANDOM_VALUES, rng.randint(0, 3))
+        data.append(f"ex:n{i} a ex:C" + (" ; ex:p " + " , ".join(values) if values else "") + " .")
+    properties = [
+        f"[ sh:path {rng.choice(['ex:p', '( ex:p ex:p )', '[ sh:alternativePath ( ex:p ex:q ) ]'])} ; "
+        + " ; ".join(rng.sample(RANDOM_CONSTRAINTS, rng.randint(1, 2))) + " ]"
+        for _ in range(rng.randint(1, 3))
+    ]
+    if rng.random() < 0.25:
+        shapes = f"ex:S a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:p ; {rng.choice(RANDOM_CONSTRAINTS)} ."
+    elif rng.random() < 0.3:
+        shapes = f"ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property [ sh:path ex:p ; sh:property {properties[0]} ] ."
+    else:
+        shapes = "ex:S a sh:NodeShape ; sh:targetClass ex:C ; sh:property " + " , ".join(properties) + " ."
+    return "\n".join(data), RANDOM_PREFIXES + shapes
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_shapes_agree_with_pyshacl(seed):
+    """Random shapes over the compiled features, on data with the literals that trip a store
+    up ("1.50", "5"^^xsd:int, ill-typed, booleans "1"): the default engine (which must run the
+    compiled engine or say it fell back) gives pySHACL's results. Left out, as SHACL and
+    pySHACL differ there: a value that cannot be compared with a bound or a compared value
+    (SHACL: a violation; pySHACL: none)."""
+    import random
+
+    import pyoxigraph as ox
+    from rdflib import Graph, Literal
+
+    from vitd_kg.shacl_engine import validate_graphs
+
+    data, shapes_text = random_case(random.Random(seed))
+    shapes = Graph().parse(data=shapes_text, format="turtle")
+    try:
+        _, results_graph, _ = pyshacl.validate(Graph().parse(data=data, format="turtle"), shacl_graph=shapes,
+                                               inference="none", advanced=True)
+    except Exception:  # noqa: BLE001 - pySHACL stops on some inputs (blank nodes under lessThan ...)
+        pytest.skip("pySHACL cannot validate this case")
+    reference = report_from_pyshacl(results_graph)
+    got = validate_graphs(list(ox.parse(data.encode(), format=ox.RdfFormat.TURTLE)), shapes)
+    assert got.engine == "fast" or got.notes
+
+    def kept(result) -> bool:
+        component = str(result.constraint_component).rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+        if component not in RANGE_AND_PAIR or not isinstance(result.value, Literal):
+            return True
+        value = result.value.toPython()
+        return isinstance(value, (int, float)) and not isinstance(value, bool) or type(value).__name__ == "Decimal"
+
+    def key(r):
+        value = r.value
+        if isinstance(value, Literal):  # rdflib's parser normalises some lexical forms; compare as it would
+            value = (str(Literal(str(value), datatype=value.datatype, lang=value.language)), value.datatype, value.language)
+        return (r.focus_node, None if isinstance(r.result_path, BNode) else r.result_path,
+                "_:b" if isinstance(value, BNode) else value, None if isinstance(r.source_shape, BNode) else r.source_shape,
+                r.constraint_component, r.severity)
+
+    assert Counter(key(r) for r in got.results if kept(r)) == Counter(key(r) for r in reference.results if kept(r))
