@@ -511,24 +511,21 @@ def load_data(triples: Iterable, constants: Iterable[ox.Literal] = ()) -> StoreD
     """Put ``triples`` (pyoxigraph triples or quads, or rdflib triples) into a new store,
     noting the literals that Oxigraph would not keep as written (see :class:`StoreData`)."""
     store = ox.Store()
-    literals: set[ox.Literal] = set()
     ill_typed: list[Literal] = []
-    by_literal: dict[ox.Literal, ox.NamedNode] = {}
-
-    def quads() -> Iterator[ox.Quad]:
+    triples = triples if isinstance(triples, list) else list(triples)
+    if triples and not isinstance(triples[0], (ox.Triple, ox.Quad)):
+        converted = []
         for triple in triples:
-            if isinstance(triple, ox.Quad | ox.Triple):
-                s, p, o = triple.subject, triple.predicate, triple.object
-            else:
-                if isinstance(triple[2], Literal) and triple[2].ill_typed:
-                    ill_typed.append(triple[2])
-                s, p, o = (to_oxigraph(t) for t in triple)
-            if isinstance(o, ox.Literal) and o not in literals:
-                literals.add(o)
-                by_literal[o] = p
-            yield ox.Quad(s, p, o)
-
-    store.extend(quads())
+            if isinstance(triple, (ox.Triple, ox.Quad)):
+                converted.append(triple)
+                continue
+            if isinstance(triple[2], Literal) and triple[2].ill_typed:
+                ill_typed.append(triple[2])
+            converted.append(ox.Triple(*(to_oxigraph(t) for t in triple)))
+        triples = converted
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    literal_type = ox.Literal
+    literals = {o for o in (t.object for t in triples) if type(o) is literal_type}
     stored = {solution["o"] for solution in store.query("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }")}
     data = StoreData(store=store)
     constants = set(constants)
@@ -542,7 +539,9 @@ def load_data(triples: Iterable, constants: Iterable[ox.Literal] = ()) -> StoreD
             data.merged = (original, other)
             break
         data.originals[image] = original
-        data.predicates.add(by_literal[original])
+    if data.originals:
+        rewritten = set(data.originals.values())
+        data.predicates = {t.predicate for t in triples if t.object in rewritten}
     if data.merged is None:
         for constant in constants:
             image = forms.get(constant, constant)
