@@ -67,12 +67,12 @@ from .terms import RdflibTerm, to_oxigraph, to_rdflib
 #: Parameters that this module compiles; any other sh: parameter on a shape is unsupported.
 _VALUE_PARAMETERS = {
     SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.minLength, SH.maxLength,
-    SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
+    SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.languageIn,
 }
 _COUNT_PARAMETERS = {SH.minCount, SH.maxCount, SH.hasValue}
 #: Parameters whose arguments are shapes (or lists of them) that value nodes are checked against.
 _SHAPE_PARAMETERS = {SH["or"], SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount}
-_PAIR_PARAMETERS = {SH.lessThan, SH.lessThanOrEquals}
+_PAIR_PARAMETERS = {SH.lessThan, SH.lessThanOrEquals, SH.equals, SH.disjoint}
 #: What a member shape of sh:or or sh:qualifiedValueShape may use: value constraints only.
 _MEMBER_PARAMETERS = _VALUE_PARAMETERS | {SH.flags, SH.message, SH.deactivated, SH.name, SH.description}
 _TARGET_PARAMETERS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -99,6 +99,9 @@ _COMPONENT = {
     SH["or"]: SH.OrConstraintComponent,
     SH.lessThan: SH.LessThanConstraintComponent,
     SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
+    SH.equals: SH.EqualsConstraintComponent,
+    SH.disjoint: SH.DisjointConstraintComponent,
+    SH.languageIn: SH.LanguageInConstraintComponent,
     SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
     SH.qualifiedMaxCount: SH.QualifiedMaxCountConstraintComponent,
 }
@@ -789,6 +792,20 @@ class _Run:
                 else:
                     query = f"SELECT DISTINCT ?this {x} WHERE {{ {targets} FILTER(!sameTerm(?this, {_term(argument)})) }}"
                 emit(_COMPONENT[parameter], ((s["this"], None) for s in self.query(query)))
+            elif parameter == SH.equals:
+                other = f"?this {_term(argument)} ?v ."
+                missing = (f"FILTER NOT EXISTS {{ {values.replace('?v', '?v0')} FILTER(sameTerm(?v0, ?v)) }}"
+                           if is_property else "FILTER(!sameTerm(?v, ?this))")
+                for query in (
+                    f"SELECT DISTINCT ?this ?v {x} WHERE {{ {targets} {values} "
+                    f"FILTER NOT EXISTS {{ ?this {_term(argument)} ?v0 FILTER(sameTerm(?v0, ?v)) }} }}",
+                    f"SELECT DISTINCT ?this ?v {x} WHERE {{ {targets} {other} {missing} }}",
+                ):
+                    emit(_COMPONENT[parameter], ((s["this"], s["v"]) for s in self.query(query)))
+            elif parameter == SH.disjoint:
+                query = (f"SELECT DISTINCT ?this ?v {x} WHERE {{ {targets} {values} ?this {_term(argument)} ?v0 . "
+                         f"FILTER(sameTerm(?v0, ?v)) }}")
+                emit(_COMPONENT[parameter], ((s["this"], s["v"]) for s in self.query(query)))
             elif parameter in _PAIR_PARAMETERS:
                 test = _not_less(parameter == SH.lessThanOrEquals)
                 # one result per pair of value and compared value, as pySHACL reports them
@@ -898,6 +915,11 @@ class _Run:
                 return _Test("true", lambda v: True)
             return _Test("!(" + " || ".join(f"sameTerm(?v, {_term(a)})" for a in allowed) + ")",
                          lambda v: not any(_same_term(v, a) for a in allowed))
+        if parameter == SH.languageIn:
+            ranges = [str(r) for r in Collection(shapes, argument)]
+            sparql = " || ".join(f"langMatches(LANG(?v), {Literal(r).n3()})" for r in ranges) or "false"
+            return _Test(f"!(isLiteral(?v) && ({sparql}))",
+                         lambda v: not (isinstance(v, Literal) and any(_lang_matches(v.language or "", r) for r in ranges)))
         if parameter == SH.pattern:
             flags = shapes.value(shape, SH.flags)
             compiled = _python_regex(shapes, shape, str(argument), str(flags) if flags is not None else "")
@@ -1219,6 +1241,14 @@ def _same_term(value: RdflibTerm, other: RdflibTerm) -> bool:
     if isinstance(value, Literal) and isinstance(other, Literal):
         return (str(value), value.datatype, value.language) == (str(other), other.datatype, other.language)
     return type(value) is type(other) and value == other
+
+
+def _lang_matches(tag: str, language_range: str) -> bool:
+    """SPARQL's langMatches (basic filtering, RFC 4647)."""
+    tag, language_range = tag.lower(), language_range.lower()
+    if language_range == "*":
+        return tag != ""
+    return tag == language_range or tag.startswith(language_range + "-")
 
 
 def _compare(value: RdflibTerm, operator: str, bound: RdflibTerm) -> bool:
