@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import Graph
-from rdflib.namespace import SH
+from rdflib import BNode, Graph
+from rdflib.namespace import RDF, SH, XSD
 
 from vitd_kg import resources
 from vitd_kg.validation.fast_shacl import (
@@ -152,3 +152,176 @@ def test_new_constraints_agree_with_pyshacl_at_their_edges():
         "QualifiedMinCountConstraintComponent", "QualifiedMaxCountConstraintComponent", "SPARQLConstraintComponent",
     }
     assert fast.results == reference.results
+
+
+# --- shapes a user writes: each known silent failure of the compiled engine, now right --------
+
+USER_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:OwnTarget a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:name ; sh:minCount 1 .
+ex:Outer a sh:NodeShape ; sh:targetClass ex:C ;
+  sh:property [ sh:path ex:address ; sh:property [ sh:path ex:city ; sh:class ex:City ] ] .
+ex:Pattern a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:code ; sh:pattern "^(?=.*[0-9])[A-Z0-9]+$" .
+ex:Backref a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:code ; sh:pattern "^(.)\\\\1" .
+ex:HasValue a sh:NodeShape ; sh:targetNode ex:a , ex:b ; sh:hasValue ex:a .
+ex:Int a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:n ; sh:datatype xsd:int .
+ex:One a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:amount ; sh:maxCount 1 .
+"""
+USER_DATA = """
+@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+ex:good a ex:C ; ex:name "g" ; ex:address [ ex:city ex:paris ] ; ex:code "AB1" ; ex:n "5"^^xsd:int ;
+  ex:amount "1.0"^^xsd:decimal .
+ex:bad a ex:C ; ex:address [ ex:city ex:nowhere ] ; ex:code "AAB" ; ex:n "abc"^^xsd:int , 7 .
+ex:paris a ex:City .
+"""
+
+
+def user_reports(data: str, shapes_text: str):
+    import pyoxigraph as ox
+
+    from vitd_kg.validation.shacl_engine import validate_graphs
+
+    shapes = Graph().parse(data=shapes_text, format="turtle")
+    triples = list(ox.parse(data.encode(), format=ox.RdfFormat.TURTLE))
+    fast = validate_graphs(triples, shapes, engine="fast")
+    _, results_graph, _ = pyshacl.validate(Graph().parse(data=data, format="turtle"), shacl_graph=shapes,
+                                           inference="none", advanced=True)
+    return fast, report_from_pyshacl(results_graph)
+
+
+def keys(report):
+    return sorted((str(r.focus_node), str(r.result_path), str(r.value), str(r.source_shape).rsplit("/", 1)[-1],
+                   str(r.constraint_component).rsplit("#", 1)[-1]) for r in report.results
+                  if not isinstance(r.focus_node, BNode) and not isinstance(r.source_shape, BNode)) + sorted(
+        (str(r.value), str(r.constraint_component).rsplit("#", 1)[-1]) for r in report.results
+        if isinstance(r.focus_node, BNode) or isinstance(r.source_shape, BNode))
+
+
+def test_user_shapes_that_were_silently_wrong():
+    fast, reference = user_reports(USER_DATA, USER_SHAPES)
+    assert fast.engine == "fast"
+    got = keys(fast)
+    assert got == keys(reference)
+    found = {(focus.rsplit("/", 1)[-1], shape, component) for focus, _, _, shape, component in got[:-1]
+             if isinstance(focus, str)}
+    assert ("bad", "OwnTarget", "MinCountConstraintComponent") in found  # property shape with its own target
+    assert ("bad", "Pattern", "PatternConstraintComponent") in found  # a look-ahead
+    assert ("good", "Backref", "PatternConstraintComponent") in found  # a back-reference: "AB1" has no pair
+    assert ("bad", "Backref", "PatternConstraintComponent") not in found  # "AAB" has
+    assert ("b", "HasValue", "HasValueConstraintComponent") in found  # only the node that is not ex:a
+    assert ("a", "HasValue", "HasValueConstraintComponent") not in found
+    assert ("bad", "Int", "DatatypeConstraintComponent") in found  # "abc"^^xsd:int is ill-typed
+    # the nested property shape checks the city of the address (a blank node), not the outer node
+    assert ("http://example.org/nowhere", "ClassConstraintComponent") in got
+    assert not any("paris" in str(k) for k in got)
+
+
+def test_literals_the_store_would_merge_are_refused():
+    """"1.0" and "1.00" are two RDF terms (sh:maxCount 1 fails); the store keeps one."""
+    import pyoxigraph as ox
+
+    from vitd_kg.validation.shacl_engine import validate_graphs
+
+    data = '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . <urn:x> a <urn:C> ; <urn:p> "1.0"^^xsd:decimal , "1.00"^^xsd:decimal .'
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:S> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:property [ sh:path <urn:p> ; sh:maxCount 1 ] .""")
+    triples = list(ox.parse(data.encode(), format=ox.RdfFormat.TURTLE))
+    with pytest.raises(UnsupportedShapes, match="keeps as one"):
+        validate_graphs(triples, shapes, engine="fast")
+    auto = validate_graphs(triples, shapes)
+    assert (auto.engine, auto.conforms) == ("pyshacl", False)
+    assert "pySHACL" in auto.notes[0]
+
+
+def test_rewritten_literals_are_checked_as_written():
+    """"5"^^xsd:int is stored as "5"^^xsd:integer, "0.0" as "0": their checks see them as written."""
+    data = """@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . @prefix ex: <http://example.org/> .
+      ex:x a ex:C ; ex:i "5"^^xsd:int ; ex:j "5"^^xsd:int ; ex:d "0.0"^^xsd:decimal ; ex:s "01"^^xsd:integer ."""
+    shapes = """@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+      @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+      ex:S a sh:NodeShape ; sh:targetClass ex:C ;
+        sh:property [ sh:path ex:i ; sh:datatype xsd:integer ] , [ sh:path ex:j ; sh:datatype xsd:int ] ,
+          [ sh:path ex:d ; sh:pattern "^0\\\\.0$" ] , [ sh:path ex:s ; sh:minLength 2 ] ,
+          [ sh:path ex:d ; sh:in ( "0.0"^^xsd:decimal ) ] ."""
+    fast, reference = user_reports(data, shapes)
+    assert keys(fast) == keys(reference)
+    components = {str(r.constraint_component).rsplit("#", 1)[-1] for r in fast.results}
+    assert "PatternConstraintComponent" not in components and "InConstraintComponent" not in components  # "0.0" as written
+    # "5"^^xsd:int is not an xsd:integer (but is an xsd:int)
+    assert [(str(r.value), r.value.datatype) for r in fast.results if r.constraint_component == SH.DatatypeConstraintComponent] == [("5", XSD.int)]
+
+
+def test_report_turtle_is_read_by_pyshacl_and_by_vitd_kg():
+    from vitd_kg.validation.shacl_engine import read_report, report_turtle, validate_graphs
+
+    shapes = Graph().parse(data=USER_SHAPES, format="turtle")
+    report = validate_graphs(Graph().parse(data=USER_DATA, format="turtle"), shapes)
+    text = report_turtle(report, shapes)
+    assert "sh:ValidationReport" in text
+    again = read_report(text)
+    assert (again.conforms, len(again.results)) == (report.conforms, len(report.results))
+    # pySHACL reads it as a graph, and it holds the nested shape's path structure
+    graph = Graph().parse(data=text, format="turtle")
+    assert len(list(graph.subjects(RDF.type, SH.ValidationResult))) == len(report.results)
+
+
+def test_unknown_engine_is_a_value_error():
+    from vitd_kg.validation.shacl_engine import validate_graphs
+
+    with pytest.raises(ValueError, match="unknown SHACL engine"):
+        validate_graphs(Graph(), Graph(), engine="nope")
+
+
+def test_sparql_constraint_that_reads_a_rewritten_literal_is_refused():
+    """STR("0.0"^^xsd:decimal) is "0.0"; the store would answer "0": the fast engine refuses
+    (naming the shape), and the default engine gives pySHACL's report instead."""
+    import pyoxigraph as ox
+
+    from vitd_kg.validation.shacl_engine import ShaclRefusal, validate_graphs
+
+    data = '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . <urn:x> a <urn:C> ; <urn:p> "0.0"^^xsd:decimal .'
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:S> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:sparql [
+          sh:select "SELECT $this ?value WHERE { $this <urn:p> ?value FILTER(STR(?value) = '0.0') }" ] .
+        <urn:T> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:sparql [
+          sh:select "SELECT $this ?value WHERE { $this <urn:p> ?value FILTER(?value = 0) }" ] .""")
+    triples = list(ox.parse(data.encode(), format=ox.RdfFormat.TURTLE))
+    with pytest.raises(ShaclRefusal, match="urn:S"):
+        validate_graphs(triples, shapes, engine="fast")
+    auto = validate_graphs(triples, shapes)
+    assert auto.engine == "pyshacl"
+    assert sorted(str(r.source_shape) for r in auto.results) == ["urn:S", "urn:T"]
+    assert all(str(r.value) == "0.0" for r in auto.results)
+    # comparing by value only: the fast engine runs it, and reports the literal as written
+    del_s = Graph()
+    for triple in shapes:
+        if str(triple[0]) != "urn:S" and not (triple[1] == SH.sparql and str(triple[0]) == "urn:S"):
+            del_s.add(triple)
+    only_t = validate_graphs(triples, del_s)
+    assert only_t.engine == "fast"
+    assert [str(r.value) for r in only_t.results] == ["0.0"]
+
+
+def test_engine_api_docstring_runs():
+    import doctest
+
+    from vitd_kg.validation import shacl_engine
+
+    assert doctest.testmod(shacl_engine).failed == 0
+
+
+def test_a_generator_of_triples_reaches_the_fallback_whole():
+    """Data given as a generator is read once by the fast engine; the fallback must still see it."""
+    import pyoxigraph as ox
+
+    from vitd_kg.validation.shacl_engine import validate_graphs
+
+    data = '@prefix xsd: <http://www.w3.org/2001/XMLSchema#> . <urn:x> a <urn:C> ; <urn:p> "1.0"^^xsd:decimal , "1.00"^^xsd:decimal .'
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:S> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:property [ sh:path <urn:p> ; sh:maxCount 1 ] .""")
+    report = validate_graphs((t for t in ox.parse(data.encode(), format=ox.RdfFormat.TURTLE)), shapes)
+    assert (report.engine, report.conforms, len(report.results)) == ("pyshacl", False, 1)

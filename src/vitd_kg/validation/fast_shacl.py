@@ -8,30 +8,36 @@ the same results as pySHACL's (focus node, path, value, source shape, constraint
 component, severity, and the shape's own ``sh:message``); pySHACL's generated messages
 for shapes that give none are not reproduced.
 
-Supported: node shapes with ``sh:targetClass`` (with ``rdfs:subClassOf*``, as SHACL
-instances are defined), ``sh:targetNode``, ``sh:targetSubjectsOf``,
-``sh:targetObjectsOf`` and implicit class targets; property shapes whose ``sh:path`` is
-any SHACL path; the constraints ``sh:minCount``, ``sh:maxCount``, ``sh:datatype``,
+Supported: targets (``sh:targetClass`` with ``rdfs:subClassOf*``, as SHACL instances are
+defined, ``sh:targetNode``, ``sh:targetSubjectsOf``, ``sh:targetObjectsOf``, implicit class
+targets) on node shapes and on property shapes; property shapes nested at any depth (the
+inner one is checked on the outer one's value nodes, once per way a shape is reached, as
+SHACL validates it); any SHACL path; ``sh:minCount``, ``sh:maxCount``, ``sh:datatype``,
 ``sh:class``, ``sh:nodeKind``, ``sh:in``, ``sh:hasValue``, ``sh:pattern`` (with
 ``sh:flags``), ``sh:minLength``, ``sh:maxLength``, ``sh:minInclusive``,
 ``sh:maxInclusive``, ``sh:minExclusive``, ``sh:maxExclusive``, ``sh:lessThan``,
 ``sh:lessThanOrEquals``, ``sh:or`` and ``sh:qualifiedValueShape`` (with
-``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount``) whose member shapes use only the
-value constraints above (``sh:class``, ``sh:datatype``, ...), and SPARQL-based
-constraints (``sh:sparql`` with ``sh:select`` and ``sh:prefixes``, messages filled in
-from the solution as pySHACL does); ``sh:severity``, ``sh:message`` and
-``sh:deactivated``. :func:`unsupported_features` names anything else a shapes graph
-uses (``sh:node``, ``sh:xone``, ...): :func:`validate_store` then refuses, and callers
-run pySHACL, the reference, instead.
+``sh:qualifiedMinCount`` / ``sh:qualifiedMaxCount``) whose member shapes use only value
+constraints, and SPARQL-based constraints (``sh:select``, ``sh:prefixes`` with
+``owl:imports``; ``$this`` pre-bound by substitution where it occurs in a nested group;
+messages filled in as pySHACL does); ``sh:severity``, ``sh:message``, ``sh:deactivated``.
+:func:`refusals` names, shape by shape, anything else a shapes graph uses (``sh:node``,
+``sh:xone``, custom components, SPARQL that SHACL forbids ...): :func:`validate_store`
+then raises :class:`UnsupportedShapes`, and :func:`vitd_kg.validation.shacl_engine.validate_graphs`
+runs pySHACL, the reference, instead.
+
+What a SPARQL store would get wrong is done otherwise: ``sh:pattern`` runs in Python's
+``re`` (as pySHACL; Oxigraph's Rust regex cannot compile look-around or back-references);
+``sh:datatype`` checks lexical forms with rdflib, as pySHACL does; and literals the store
+rewrites (``"1.0"^^xsd:decimal`` stored as ``"1"``, ``"5"^^xsd:int`` as an
+``xsd:integer``) are noted by :func:`load_data` and checked as written (see
+:class:`StoreData`), or refused when the store would merge two of them.
 
 ``sh:lessThan`` / ``sh:lessThanOrEquals`` compare as pySHACL does: IRIs and plain or
 language-tagged strings by their text, a string with a non-string never, other literals
 with SPARQL's ``<`` / ``<=``, where a pair that cannot be compared is a violation (as in
 the SHACL spec; pySHACL falls back to rdflib's ordering of datatypes for literals of two
 unrelated datatypes, and stops with an error on blank nodes).
-
-Regular expressions run in Oxigraph's engine (Rust ``regex`` syntax), which differs from
-Python's ``re`` for look-around and back-references; the shapes use neither.
 
 >>> import pyoxigraph as ox
 >>> from rdflib import Graph
@@ -47,32 +53,34 @@ Python's ``re`` for look-around and back-references; the shapes use neither.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
-from vitd_kg.rdf.terms import RdflibTerm, to_rdflib
+from vitd_kg.rdf.terms import RdflibTerm, to_oxigraph, to_rdflib
 
 #: Parameters that this module compiles; any other sh: parameter on a shape is unsupported.
 _VALUE_PARAMETERS = {
     SH["class"], SH.datatype, SH.nodeKind, SH["in"], SH.pattern, SH.minLength, SH.maxLength,
-    SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive,
+    SH.minInclusive, SH.maxInclusive, SH.minExclusive, SH.maxExclusive, SH.languageIn,
 }
 _COUNT_PARAMETERS = {SH.minCount, SH.maxCount, SH.hasValue}
 #: Parameters whose arguments are shapes (or lists of them) that value nodes are checked against.
 _SHAPE_PARAMETERS = {SH["or"], SH.qualifiedValueShape, SH.qualifiedMinCount, SH.qualifiedMaxCount}
-_PAIR_PARAMETERS = {SH.lessThan, SH.lessThanOrEquals}
+_PAIR_PARAMETERS = {SH.lessThan, SH.lessThanOrEquals, SH.equals, SH.disjoint}
 #: What a member shape of sh:or or sh:qualifiedValueShape may use: value constraints only.
 _MEMBER_PARAMETERS = _VALUE_PARAMETERS | {SH.flags, SH.message, SH.deactivated, SH.name, SH.description}
+_TARGET_PARAMETERS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
 _OTHER_PARAMETERS = {
     SH.path, SH.property, SH.sparql, SH.severity, SH.message, SH.deactivated, SH.flags,
-    SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
-    SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
+    *_TARGET_PARAMETERS, SH.name, SH.description, SH.order, SH.group, SH.defaultValue,
 }
+_SUPPORTED = _VALUE_PARAMETERS | _COUNT_PARAMETERS | _OTHER_PARAMETERS | _SHAPE_PARAMETERS | _PAIR_PARAMETERS
 _COMPONENT = {
     SH["class"]: SH.ClassConstraintComponent,
     SH.datatype: SH.DatatypeConstraintComponent,
@@ -91,6 +99,9 @@ _COMPONENT = {
     SH["or"]: SH.OrConstraintComponent,
     SH.lessThan: SH.LessThanConstraintComponent,
     SH.lessThanOrEquals: SH.LessThanOrEqualsConstraintComponent,
+    SH.equals: SH.EqualsConstraintComponent,
+    SH.disjoint: SH.DisjointConstraintComponent,
+    SH.languageIn: SH.LanguageInConstraintComponent,
     SH.qualifiedMinCount: SH.QualifiedMinCountConstraintComponent,
     SH.qualifiedMaxCount: SH.QualifiedMaxCountConstraintComponent,
 }
@@ -102,9 +113,13 @@ _NODE_KIND_TEST = {
     SH.BlankNodeOrLiteral: "(isBlank(?v) || isLiteral(?v))",
     SH.IRIOrLiteral: "(isIRI(?v) || isLiteral(?v))",
 }
-#: Datatypes whose lexical forms Oxigraph checks when casting: an ill-typed literal
-#: ("abc"^^xsd:integer) fails the cast, as it fails rdflib's ``ill_typed`` test.
-#: (rdflib does not check xsd:gYear lexical forms, so neither does this engine.)
+_NODE_KIND_PY = {
+    SH.IRI: (URIRef,), SH.BlankNode: (BNode,), SH.Literal: (Literal,), SH.BlankNodeOrIRI: (BNode, URIRef),
+    SH.BlankNodeOrLiteral: (BNode, Literal), SH.IRIOrLiteral: (URIRef, Literal),
+}
+#: Datatypes whose lexical forms Oxigraph checks when casting. A literal of one of these
+#: that Oxigraph keeps as written (so: in canonical form) and casts is well-typed; any other
+#: literal of the datatype is checked in Python, with rdflib, as pySHACL checks it.
 _CASTABLE = {
     XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime, XSD.time, XSD.duration,
 }
@@ -112,7 +127,13 @@ _RANGE_OPERATOR = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive
 
 
 class UnsupportedShapes(ValueError):
-    """The shapes use SHACL features this engine does not compile; use pySHACL."""
+    """The shapes use something this engine does not compile (or the data holds literals it
+    cannot keep exactly): it refuses rather than guess. ``shape`` and ``feature`` say what."""
+
+    def __init__(self, message: str, *, shape: RdflibTerm | None = None, feature: str | None = None) -> None:
+        super().__init__(message)
+        self.shape = shape
+        self.feature = feature
 
 
 @dataclass(frozen=True, order=True)
@@ -135,8 +156,9 @@ class ValidationReport:
     conforms: bool
     results: list[ValidationResult] = field(default_factory=list)
 
-    def graph(self) -> Graph:
-        """The report as a SHACL validation report graph."""
+    def graph(self, shapes: Graph | None = None) -> Graph:
+        """The report as a SHACL validation report graph. With ``shapes``, the blank nodes
+        of result paths and source shapes come with their triples, so the graph stands alone."""
         graph = Graph()
         graph.bind("sh", SH)
         report = BNode()
@@ -156,64 +178,426 @@ class ValidationReport:
                 graph.add((node, SH.value, result.value))
             for message in result.messages:
                 graph.add((node, SH.resultMessage, Literal(message)))
+            if shapes is not None:
+                _copy_path(shapes, graph, result.result_path)
+                _copy_blank(shapes, graph, result.source_shape)
         return graph
 
 
-def unsupported_features(shapes: Graph) -> list[str]:
-    """SHACL parameters used by active shapes that this engine does not compile (sorted)."""
-    found: set[str] = set()
-    supported = _VALUE_PARAMETERS | _COUNT_PARAMETERS | _OTHER_PARAMETERS | _SHAPE_PARAMETERS | _PAIR_PARAMETERS
+def _copy_path(source: Graph, target: Graph, path) -> None:
+    """Copy a SHACL path's structure (as this engine reads it: a list first) into ``target``."""
+    if not isinstance(path, BNode):
+        return
+    if (path, RDF.first, None) in source:
+        node = path
+        while node != RDF.nil and node is not None:
+            first, rest = source.value(node, RDF.first), source.value(node, RDF.rest)
+            target.add((node, RDF.first, first))
+            target.add((node, RDF.rest, rest))
+            _copy_path(source, target, first)
+            node = rest
+        return
+    for parameter in (SH.inversePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath, SH.alternativePath):
+        inner = source.value(path, parameter)
+        if inner is not None:
+            target.add((path, parameter, inner))
+            _copy_path(source, target, inner)
+            return
+
+
+def _copy_blank(source: Graph, target: Graph, term, seen: set | None = None) -> None:
+    """Copy the triples a blank node starts (recursively) from ``source`` into ``target``."""
+    seen = set() if seen is None else seen
+    if not isinstance(term, BNode) or term in seen:
+        return
+    seen.add(term)
+    for p, o in source.predicate_objects(term):
+        target.add((term, p, o))
+        _copy_blank(source, target, o, seen)
+
+
+# --- which shapes, and what the engine refuses -------------------------------------------
+
+
+def _name(shapes: Graph, term: RdflibTerm) -> str:
+    if isinstance(term, URIRef):
+        try:
+            prefix, _, local = shapes.namespace_manager.compute_qname(term, generate=False)
+            return f"{prefix}:{local}" if prefix else f"<{term}>"
+        except Exception:  # noqa: BLE001 - no prefix bound: the full IRI
+            return f"<{term}>"
+    return f"a blank node shape ({_brief(shapes, term)})"
+
+
+def _brief(shapes: Graph, node: RdflibTerm) -> str:
+    path = shapes.value(node, SH.path)
+    parent = shapes.value(predicate=SH.property, object=node)
+    bits = []
+    if path is not None:
+        bits.append(f"sh:path {_name(shapes, path) if isinstance(path, URIRef) else '[...]'}")
+    if parent is not None and isinstance(parent, URIRef):
+        bits.append(f"in {_name(shapes, parent)}")
+    return ", ".join(bits) or str(node)
+
+
+def _deactivated(shapes: Graph, shape: RdflibTerm) -> bool:
+    return shapes.value(shape, SH.deactivated) == Literal(True)
+
+
+def _is_property_shape(shapes: Graph, shape: RdflibTerm) -> bool:
+    return shapes.value(shape, SH.path) is not None
+
+
+def _is_class(shapes: Graph, shape: RdflibTerm) -> bool:
+    return (shape, RDF.type, RDFS.Class) in shapes or (shape, RDF.type, OWL.Class) in shapes
+
+
+def _shapes(shapes: Graph) -> list[RdflibTerm]:
+    """Every active shape that gets focus nodes: shapes with targets (node or property
+    shapes), and the active property shapes reached from them through sh:property, at any depth."""
+    roots = {s for p in _TARGET_PARAMETERS for s in shapes.subjects(p, None)}
+    roots.update(s for s in shapes.subjects(RDF.type, SH.NodeShape) if _is_class(shapes, s))
+    roots.update(s for s in shapes.subjects(RDF.type, SH.PropertyShape) if _is_class(shapes, s))
+    found: list[RdflibTerm] = []
+    seen: set[RdflibTerm] = set()
+    todo = sorted(roots, key=str)
+    while todo:
+        shape = todo.pop(0)
+        if shape in seen or _deactivated(shapes, shape):
+            continue
+        seen.add(shape)
+        found.append(shape)
+        todo.extend(sorted(shapes.objects(shape, SH.property), key=str))
+    return found
+
+
+def _member_shapes(shapes: Graph, shape: RdflibTerm) -> list[RdflibTerm]:
+    """The shapes that the value nodes of ``shape`` are checked against by sh:or and sh:qualifiedValueShape."""
+    members = list(shapes.objects(shape, SH.qualifiedValueShape))
+    for members_list in shapes.objects(shape, SH["or"]):
+        members.extend(Collection(shapes, members_list))
+    return members
+
+
+def _custom_parameters(shapes: Graph) -> dict[URIRef, RdflibTerm]:
+    """Parameters of SHACL-SPARQL custom constraint components declared in the shapes graph."""
+    found = {}
+    for component in set(shapes.subjects(SH.parameter, None)):
+        for parameter in shapes.objects(component, SH.parameter):
+            path = shapes.value(parameter, SH.path)
+            if isinstance(path, URIRef):
+                found[path] = component
+    return found
+
+
+def refusals(shapes: Graph) -> list[tuple[RdflibTerm, str]]:
+    """(shape, feature) for everything in ``shapes`` this engine does not compile."""
+    found: list[tuple[RdflibTerm, str]] = []
+    custom = _custom_parameters(shapes)
     for shape in _shapes(shapes):
-        for parameter in set(shapes.predicates(shape)):
-            if str(parameter).startswith(str(SH)) and parameter not in supported:
-                found.add(shapes.qname(parameter))
+        for parameter in sorted(set(shapes.predicates(shape)), key=str):
+            if parameter in custom:
+                found.append((shape, f"the custom constraint component {_name(shapes, custom[parameter])}"))
+            elif parameter in (SH.select, SH.prefixes) and (None, SH.sparql, shape) in shapes:
+                continue  # the shape is also its own SPARQL constraint
+            elif str(parameter).startswith(str(SH)) and parameter not in _SUPPORTED:
+                found.append((shape, _name(shapes, parameter)))
+        if _is_property_shape(shapes, shape) is False and shapes.value(shape, SH.qualifiedValueShape) is not None:
+            found.append((shape, "sh:qualifiedValueShape on a node shape"))
         for member in _member_shapes(shapes, shape):
-            for parameter in set(shapes.predicates(member)):
-                if str(parameter).startswith(str(SH)) and parameter not in _MEMBER_PARAMETERS:
-                    found.add(f"{shapes.qname(parameter)} in a member shape of sh:or or sh:qualifiedValueShape")
+            for parameter in sorted(set(shapes.predicates(member)), key=str):
+                if (str(parameter).startswith(str(SH)) and parameter not in _MEMBER_PARAMETERS) or parameter in custom:
+                    found.append((shape, f"{_name(shapes, parameter)} in a member shape of sh:or or sh:qualifiedValueShape"))
+        for parameter in (SH.minCount, SH.maxCount, SH.qualifiedMinCount, SH.qualifiedMaxCount, SH.minLength,
+                          SH.maxLength):
+            for argument in shapes.objects(shape, parameter):
+                if not (isinstance(argument, Literal) and isinstance(argument.value, int)):
+                    found.append((shape, f"{_name(shapes, parameter)} {argument.n3()} (not an integer)"))
+        for parameter in (SH.nodeKind,):
+            for argument in shapes.objects(shape, parameter):
+                if argument not in _NODE_KIND_TEST:
+                    found.append((shape, f"sh:nodeKind {argument.n3()}"))
+        for path in shapes.objects(shape, SH.path):
+            try:
+                _path_sparql(shapes, path)
+            except UnsupportedShapes as error:
+                found.append((shape, error.feature or str(error)))
         for constraint in shapes.objects(shape, SH.sparql):
-            if shapes.value(constraint, SH.select) is None:
-                found.add("sh:sparql without sh:select")
-    return sorted(found)
+            if _deactivated(shapes, constraint):
+                continue
+            select = shapes.value(constraint, SH.select)
+            if select is None:
+                found.append((shape, "sh:sparql without sh:select"))
+                continue
+            problem = sparql_refusal(str(select))
+            if problem:
+                found.append((shape, problem))
+    return found
 
 
-def validate_store(store: ox.Store, shapes: Graph) -> ValidationReport:
+def unsupported_features(shapes: Graph) -> list[str]:
+    """SHACL features used by active shapes that this engine does not compile (sorted)."""
+    return sorted({feature for _, feature in refusals(shapes)})
+
+
+def refuse(shapes: Graph) -> None:
+    """Raise :class:`UnsupportedShapes` naming the first shape and feature this engine lacks."""
+    found = refusals(shapes)
+    if found:
+        shape, feature = found[0]
+        others = sorted({f for _, f in found} - {feature})
+        more = f" (also: {', '.join(others)})" if others else ""
+        raise UnsupportedShapes(
+            f"{_name(shapes, shape)} uses {feature}, which the fast SHACL engine does not compile{more}",
+            shape=shape, feature=feature,
+        )
+
+
+#: What SHACL-SPARQL forbids in a constraint's query (pre-binding could not be applied).
+_FORBIDDEN = [
+    (re.compile(r"\bMINUS\s*\{", re.I), "MINUS"),
+    (re.compile(r"\bVALUES\b", re.I), "VALUES"),
+    (re.compile(r"\bSERVICE\b", re.I), "SERVICE"),
+    (re.compile(r"\bAS\s*[?$](this|shapesGraph|currentShape)\b", re.I), "AS $this (re-binding a pre-bound variable)"),
+]
+
+
+def sparql_refusal(select: str, prebound: Iterable[str] = ()) -> str | None:
+    """Why SHACL-SPARQL forbids (or this engine cannot run) a constraint's query, or None.
+    ``prebound``: variables pre-bound besides $this (a validator's $value and parameters)."""
+    text = _strip_strings(select)
+    for pattern, name in _FORBIDDEN:
+        if pattern.search(text):
+            return f"{name} in a SPARQL constraint (not allowed by SHACL-SPARQL)"
+    for name in prebound:
+        if re.search(rf"\bAS\s*[?$]{re.escape(name)}\b", text, re.I):
+            return f"AS ${name} (re-binding a pre-bound variable) in a SPARQL validator (not allowed by SHACL-SPARQL)"
+    for projection, body in _subselect_parts(text):
+        if "*" in projection:
+            if not re.search(r"[?$]this\b", _without_filters(body)):
+                return "a sub-SELECT * in which $this occurs only in a FILTER (not allowed by SHACL-SPARQL)"
+        elif not re.search(r"[?$]this\b", projection):
+            return "a sub-SELECT that does not return $this (not allowed by SHACL-SPARQL)"
+    if re.search(r"\$(shapesGraph|currentShape)\b", text):
+        return "$shapesGraph or $currentShape in a SPARQL constraint"
+    return None
+
+
+def _strip_strings(query: str) -> str:
+    """The query with string literals, IRIs and comments blanked (so keywords in them do not count)."""
+    return re.sub(r'"""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*',
+                  ' "" ', query)
+
+
+def _subselects(text: str) -> list[str]:
+    """The text from each nested SELECT keyword (after the first) up to its WHERE group."""
+    positions = [m.start() for m in re.finditer(r"\bSELECT\b", text, re.I)]
+    return [text[p: p + 400] for p in positions[1:]]
+
+
+def _subselect_parts(text: str) -> list[tuple[str, str]]:
+    """(projection, WHERE group) of each nested SELECT."""
+    parts = []
+    for match in list(re.finditer(r"\bSELECT\b", text, re.I))[1:]:
+        opening = text.find("{", match.end())
+        if opening < 0:
+            continue
+        closing = _matching_brace(text, opening)
+        parts.append((re.split(r"\bWHERE\b", text[match.end():opening], flags=re.I)[0], text[opening:closing + 1]))
+    return parts
+
+
+def _matching_brace(text: str, opening: int) -> int:
+    depth = 0
+    for index in range(opening, len(text)):
+        if text[index] == "{":
+            depth += 1
+        elif text[index] == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+    return len(text) - 1
+
+
+def _without_filters(text: str) -> str:
+    """The text with each FILTER's expression (and FILTER [NOT] EXISTS group) taken out."""
+    out, index = [], 0
+    for match in re.finditer(r"\bFILTER\b", text, re.I):
+        if match.start() < index:
+            continue
+        out.append(text[index:match.start()])
+        rest = match.end()
+        while rest < len(text) and text[rest] not in "({":
+            rest += 1
+        if rest >= len(text):
+            index = len(text)
+            break
+        pair = {"(": ")", "{": "}"}[text[rest]]
+        depth, end = 0, rest
+        for end in range(rest, len(text)):
+            if text[end] == text[rest]:
+                depth += 1
+            elif text[end] == pair:
+                depth -= 1
+                if depth == 0:
+                    break
+        index = end + 1
+    out.append(text[index:])
+    return "".join(out)
+
+
+_PREBIND_TOKENS = re.compile(
+    r'("""(?:.|\n)*?"""|\'\'\'(?:.|\n)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s"{}|^`]*>|#[^\n]*)'
+    r"|(\bbound\s*\(\s*[?$]this\s*\))|([?$]this\b)",
+    re.I,
+)
+
+
+def _prebind(query: str, term: str) -> str:
+    """SHACL pre-binding of ``$this`` by substitution: every ``$this`` after the top WHERE
+    group opens becomes ``term`` (``bound($this)`` becomes true); strings, IRIs and comments
+    are left alone."""
+    opening = _top_group_start(query)
+    projections = [
+        (m.end(), query.find("{", m.end())) for m in list(re.finditer(r"\bSELECT\b", query, re.I))[1:]
+    ]
+
+    def replace(match: re.Match) -> str:
+        if match.group(1) or match.start() < opening:
+            return match.group(0)
+        if match.group(2):
+            return "(true)"
+        if any(start <= match.start() < end for start, end in projections):
+            return f"({term} AS ?this)"  # a sub-SELECT returns $this: the pre-bound value
+        return term
+
+    return _PREBIND_TOKENS.sub(replace, query)
+
+
+# --- the data in the store -----------------------------------------------------------------
+
+
+@dataclass
+class StoreData:
+    """An Oxigraph store holding the data, and how its literals differ from the data's.
+
+    Oxigraph keeps numbers, booleans and dates by value: ``"1.0"^^xsd:decimal`` is stored
+    as ``"1"``, ``"5"^^xsd:int`` as ``"5"^^xsd:integer``. ``originals`` maps each such
+    stored literal back to the one the data wrote; the engine checks those literals'
+    lexical forms and datatypes in Python, on the original. ``predicates`` are the
+    predicates such literals are objects of. When two distinct literals of the data (or a
+    literal of the data and one of the shapes) would be stored as one, the store cannot tell
+    them apart: ``merged`` names an example, and the engine refuses.
+    """
+
+    store: ox.Store
+    originals: dict[ox.Literal, ox.Literal] = field(default_factory=dict)
+    predicates: set[ox.NamedNode] = field(default_factory=set)
+    merged: tuple[ox.Literal, ox.Literal] | None = None
+    ill_typed_originals: list[ox.Literal] = field(default_factory=list)
+    verbatim: set[ox.Literal] = field(default_factory=set)
+
+
+def stored_forms(literals: Iterable[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
+    """Each literal -> the literal Oxigraph stores for it."""
+    literals = list(literals)
+    scratch = ox.Store()
+    predicate = ox.NamedNode("urn:vitd-kg:stored-form")
+    scratch.extend(ox.Quad(ox.NamedNode(f"urn:vitd-kg:literal:{i}"), predicate, lit) for i, lit in enumerate(literals))
+    forms = {}
+    for quad in scratch.quads_for_pattern(None, predicate, None):
+        forms[literals[int(quad.subject.value.rsplit(":", 1)[1])]] = quad.object
+    return forms
+
+
+def load_data(triples: Iterable, constants: Iterable[ox.Literal] = ()) -> StoreData:
+    """Put ``triples`` (pyoxigraph triples or quads, or rdflib triples) into a new store,
+    noting the literals that Oxigraph would not keep as written (see :class:`StoreData`)."""
+    store = ox.Store()
+    ill_typed: list[Literal] = []
+    triples = triples if isinstance(triples, list) else list(triples)
+    if triples and not isinstance(triples[0], (ox.Triple, ox.Quad)):
+        converted = []
+        for triple in triples:
+            if isinstance(triple, (ox.Triple, ox.Quad)):
+                converted.append(triple)
+                continue
+            if isinstance(triple[2], Literal) and triple[2].ill_typed:
+                ill_typed.append(triple[2])
+            converted.append(ox.Triple(*(to_oxigraph(t) for t in triple)))
+        triples = converted
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    literal_type = ox.Literal
+    literals = {o for o in (t.object for t in triples) if type(o) is literal_type}
+    stored = {solution["o"] for solution in store.query("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }")}
+    data = StoreData(store=store)
+    constants = set(constants)
+    changed = [lit for lit in literals if lit not in stored]
+    forms = stored_forms(changed + sorted(constants - literals, key=str))
+    keep = {lit for lit in literals | constants if forms.get(lit, lit) == lit}
+    for original in changed:
+        image = forms[original]
+        if image in keep or image in data.originals:
+            other = data.originals.get(image, image)
+            data.merged = (original, other)
+            break
+        data.originals[image] = original
+    if data.originals:
+        rewritten = set(data.originals.values())
+        data.predicates = {t.predicate for t in triples if t.object in rewritten}
+    if data.merged is None:
+        for constant in constants:
+            image = forms.get(constant, constant)
+            if image != constant and (image in keep or data.originals.get(image, constant) != constant):
+                data.merged = (constant, data.originals.get(image, image))
+                break
+    data.ill_typed_originals = [lit for lit in data.originals.values() if to_rdflib(lit).ill_typed]
+    # rdflib may already have rewritten an ill-typed literal's lexical form ("none"^^xsd:boolean
+    # is kept as "false", flagged ill-typed): the form the data wrote is lost.
+    data.ill_typed_originals += [
+        to_oxigraph(lit) for lit in ill_typed if not Literal(str(lit), datatype=lit.datatype).ill_typed
+    ]
+    return data
+
+
+def shape_constants(shapes: Graph) -> list[ox.Literal]:
+    """Literals of the shapes that queries compare data terms with (sh:in, sh:hasValue)."""
+    found = []
+    for members in shapes.objects(None, SH["in"]):
+        found.extend(m for m in Collection(shapes, members) if isinstance(m, Literal))
+    found.extend(v for v in shapes.objects(None, SH.hasValue) if isinstance(v, Literal))
+    return [to_oxigraph(lit) for lit in found]
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def validate_store(store: ox.Store | StoreData, shapes: Graph) -> ValidationReport:
     """Validate the default graph of ``store`` (ontology and data) against ``shapes``.
 
+    Given a :class:`StoreData` (from :func:`load_data`), literals that Oxigraph stores in
+    another form are checked as the data wrote them; given a bare store, as stored.
     Raises :class:`UnsupportedShapes` if the shapes use a feature this engine does not
-    compile (see :func:`unsupported_features`).
+    compile (see :func:`unsupported_features`), or if the data holds two literals the store
+    cannot tell apart.
     """
-    missing = unsupported_features(shapes)
-    if missing:
-        raise UnsupportedShapes("shapes use SHACL features the fast engine lacks: " + ", ".join(missing))
-    results: list[ValidationResult] = []
+    data = store if isinstance(store, StoreData) else StoreData(store=store)
+    refuse(shapes)
+    if data.merged is not None:
+        a, b = (to_rdflib(t).n3() for t in data.merged)
+        raise UnsupportedShapes(
+            f"the data holds {a} and {b}, two RDF terms that the fast engine's store keeps as one",
+            feature="literals the store merges",
+        )
+    if data.ill_typed_originals:
+        raise UnsupportedShapes(
+            f"the data holds the ill-typed literal {to_rdflib(data.ill_typed_originals[0]).n3()}, which the fast "
+            "engine's store rewrites", feature="ill-typed literals the store rewrites",
+        )
+    run = _Run(data, shapes)
     for shape in _shapes(shapes):
-        targets = _target_pattern(shapes, shape)
-        if targets is None:
-            continue
-        severity = shapes.value(shape, SH.severity) or SH.Violation
-        messages = tuple(sorted(str(m) for m in shapes.objects(shape, SH.message)))
-        is_property = shapes.value(shape, SH.path) is not None
-        path = shapes.value(shape, SH.path)
-        value_pattern = f"?this {_path_sparql(shapes, path)} ?v ." if is_property else "BIND(?this AS ?v)"
-        for parameter, argument, query in _constraint_queries(shapes, shape, targets, value_pattern, is_property):
-            component = _COMPONENT[parameter]
-            for solution in store.query(query):
-                value = solution["v"]
-                results.append(
-                    ValidationResult(
-                        focus_node=to_rdflib(solution["this"]),
-                        result_path=path,
-                        value=to_rdflib(value) if value is not None else None,
-                        source_shape=shape,
-                        constraint_component=component,
-                        severity=severity,
-                        messages=messages,
-                    )
-                )
-        for constraint in shapes.objects(shape, SH.sparql):
-            results.extend(_sparql_constraint(store, shapes, shape, constraint, targets, path, severity, messages))
-    results.sort(key=_sort_key)
+        run.shape(shape)
+    results = sorted(run.results, key=_sort_key)
     return ValidationReport(conforms=not results, results=results)
 
 
@@ -243,53 +627,578 @@ def _sort_key(result: ValidationResult) -> tuple[str, ...]:
     ))
 
 
-# --- shapes ------------------------------------------------------------------------------
+class _Targets(str):
+    """A SPARQL group binding ``?this`` to focus nodes; ``extra``: the other variables it
+    binds that tell focus nodes reached through different outer focus nodes apart."""
+
+    extra: str
+
+    def __new__(cls, group: str, extra: str = "") -> _Targets:
+        made = super().__new__(cls, group)
+        made.extra = extra
+        return made
 
 
-def _shapes(shapes: Graph) -> Iterator[RdflibTerm]:
-    """Active node shapes, then each of their active property shapes."""
-    node_shapes = set(shapes.subjects(RDF.type, SH.NodeShape))
-    for parameter in (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf, SH.property):
-        node_shapes.update(shapes.subjects(parameter, None))
-    for shape in sorted(node_shapes, key=str):
-        if _deactivated(shapes, shape):
+@dataclass
+class _Test:
+    """A value-node test: ``sparql`` (an expression over ``?v``) and ``python`` (a function
+    of the rdflib term) are true when the value violates it. ``mode``: ``sparql`` (the
+    expression is exact), ``verify`` (it may flag too much: Python confirms each value it
+    flags) or ``python`` (every value is checked in Python). ``lexical``: it depends on the
+    literal's lexical form or datatype, so values the store rewrote are checked in Python."""
+
+    sparql: str
+    python: Callable[[RdflibTerm], bool]
+    mode: str = "sparql"
+    lexical: bool = False
+
+
+_MODES = ["sparql", "verify", "python"]
+
+
+def _any(tests: list[_Test]) -> _Test:
+    if not tests:
+        return _Test("false", lambda v: False)
+    return _Test(
+        " || ".join(f"({t.sparql})" for t in tests),
+        lambda v, ts=tuple(tests): any(t.python(v) for t in ts),
+        max((t.mode for t in tests), key=_MODES.index),
+        any(t.lexical for t in tests),
+    )
+
+
+def _all(tests: list[_Test]) -> _Test:
+    if not tests:
+        return _Test("true", lambda v: True)
+    return _Test(
+        " && ".join(f"({t.sparql})" for t in tests),
+        lambda v, ts=tuple(tests): all(t.python(v) for t in ts),
+        max((t.mode for t in tests), key=_MODES.index),
+        any(t.lexical for t in tests),
+    )
+
+
+class _Run:
+    """One validation: the store, the shapes, and the results so far."""
+
+    def __init__(self, data: StoreData, shapes: Graph) -> None:
+        self.data = data
+        self.store = data.store
+        self.shapes = shapes
+        self.results: list[ValidationResult] = []
+        self._class_cache: dict[tuple, bool] = {}
+
+    # -- terms ----------------------------------------------------------------------------
+
+    def original(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> RdflibTerm:
+        """The rdflib term as the data wrote it."""
+        return to_rdflib(self.data.originals.get(term, term)) if isinstance(term, ox.Literal) else to_rdflib(term)
+
+    def query(self, text: str, **kwargs):
+        try:
+            return self.store.query(text, **kwargs)
+        except SyntaxError as error:
+            raise UnsupportedShapes(f"the fast engine built a query Oxigraph cannot parse ({error}): {text[:200]}",
+                                    feature="a query the engine cannot build") from None
+
+    # -- focus nodes ------------------------------------------------------------------------
+
+    def routes(self, shape: RdflibTerm, var: str = "?this", depth: int = 0,
+               seen: frozenset = frozenset()) -> list[_Targets]:
+        """SPARQL groups binding ``var`` to the focus nodes of ``shape``, one per way the
+        shape is reached (SHACL validates a shape once per way): its own targets, the focus
+        nodes of each node shape that holds it with sh:property, and the value nodes of each
+        property shape that holds it, kept apart per focus node of that shape (the outer
+        variables are :attr:`_Targets.extra`)."""
+        if shape in seen:
+            return []
+        seen = seen | {shape}
+        shapes = self.shapes
+        groups = []
+        classes = set(shapes.objects(shape, SH.targetClass))
+        if _is_class(shapes, shape):
+            classes.add(shape)
+        for cls in sorted(classes, key=str):
+            groups.append(f"{{ {var} a/<{RDFS.subClassOf}>* {_term(cls)} . }}")
+        nodes = sorted(shapes.objects(shape, SH.targetNode), key=str)
+        if nodes:
+            groups.append("{ VALUES " + var + " { " + " ".join(_term(n) for n in nodes) + " } }")
+        for prop in sorted(shapes.objects(shape, SH.targetSubjectsOf), key=str):
+            groups.append(f"{{ {var} {_term(prop)} [] . }}")
+        for prop in sorted(shapes.objects(shape, SH.targetObjectsOf), key=str):
+            groups.append(f"{{ [] {_term(prop)} {var} . }}")
+        found = []
+        if groups:
+            found.append(_Targets(f"{{ SELECT DISTINCT {var} WHERE {{ " + " UNION ".join(groups) + " } }"))
+        for parent in sorted(shapes.subjects(SH.property, shape), key=str):
+            if _deactivated(shapes, parent):
+                continue
+            if _is_property_shape(shapes, parent):
+                outer = f"?vitdkgFocus{depth}"
+                path = _path_sparql(shapes, shapes.value(parent, SH.path))
+                for route in self.routes(parent, outer, depth + 1, seen):
+                    extra = f"{route.extra} {outer}"
+                    found.append(_Targets(
+                        f"{{ SELECT DISTINCT {extra} {var} WHERE {{ {route} {outer} {path} {var} . }} }}", extra))
+            else:
+                found.extend(self.routes(parent, var, depth + 1, seen))
+        return found
+
+    # -- one shape ---------------------------------------------------------------------------
+
+    def shape(self, shape: RdflibTerm) -> None:
+        for targets in self.routes(shape):
+            self.shape_route(shape, targets)
+
+    def shape_route(self, shape: RdflibTerm, targets: _Targets) -> None:
+        """The constraints of one shape, on the focus nodes it gets one way."""
+        shapes = self.shapes
+        x = targets.extra
+        severity = shapes.value(shape, SH.severity) or SH.Violation
+        messages = tuple(sorted(str(m) for m in shapes.objects(shape, SH.message)))
+        path = shapes.value(shape, SH.path)
+        is_property = path is not None
+        values = f"?this {_path_sparql(shapes, path)} ?v ." if is_property else "BIND(?this AS ?v)"
+
+        def emit(component: URIRef, rows: Iterable[tuple], with_value: bool = True) -> None:
+            for this, value in rows:
+                self.results.append(ValidationResult(
+                    focus_node=self.original(this),
+                    result_path=path,
+                    value=self.original(value) if (value is not None and with_value) else None,
+                    source_shape=shape,
+                    constraint_component=component,
+                    severity=severity,
+                    messages=messages,
+                ))
+
+        for parameter, argument in sorted(shapes.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
+            if parameter in _VALUE_PARAMETERS:
+                test = self.value_test(shape, parameter, argument)
+                emit(_COMPONENT[parameter], self.violations(targets, values, test))
+            elif parameter == SH["or"]:
+                test = _all([self.member_test(m) for m in Collection(shapes, argument)])
+                emit(_COMPONENT[parameter], self.violations(targets, values, test))
+            elif parameter == SH.minCount and is_property:
+                emit(_COMPONENT[parameter], self.count_rows(targets, values, "<", int(argument)), with_value=False)
+            elif parameter == SH.maxCount and is_property:
+                emit(_COMPONENT[parameter], self.count_rows(targets, values, ">", int(argument)), with_value=False)
+            elif parameter == SH.hasValue:
+                if is_property:
+                    query = (
+                        f"SELECT DISTINCT ?this {x} WHERE {{ {targets} OPTIONAL {{ {values.replace('?v', '?v0')} "
+                        f"FILTER(sameTerm(?v0, {_term(argument)})) }} FILTER(!BOUND(?v0)) }}"
+                    )
+                else:
+                    query = f"SELECT DISTINCT ?this {x} WHERE {{ {targets} FILTER(!sameTerm(?this, {_term(argument)})) }}"
+                emit(_COMPONENT[parameter], ((s["this"], None) for s in self.query(query)))
+            elif parameter == SH.equals:
+                other = f"?this {_term(argument)} ?v ."
+                missing = (f"FILTER NOT EXISTS {{ {values.replace('?v', '?v0')} FILTER(sameTerm(?v0, ?v)) }}"
+                           if is_property else "FILTER(!sameTerm(?v, ?this))")
+                for query in (
+                    f"SELECT DISTINCT ?this ?v {x} WHERE {{ {targets} {values} "
+                    f"FILTER NOT EXISTS {{ ?this {_term(argument)} ?v0 FILTER(sameTerm(?v0, ?v)) }} }}",
+                    f"SELECT DISTINCT ?this ?v {x} WHERE {{ {targets} {other} {missing} }}",
+                ):
+                    emit(_COMPONENT[parameter], ((s["this"], s["v"]) for s in self.query(query)))
+            elif parameter == SH.disjoint:
+                query = (f"SELECT DISTINCT ?this ?v {x} WHERE {{ {targets} {values} ?this {_term(argument)} ?v0 . "
+                         f"FILTER(sameTerm(?v0, ?v)) }}")
+                emit(_COMPONENT[parameter], ((s["this"], s["v"]) for s in self.query(query)))
+            elif parameter in _PAIR_PARAMETERS:
+                test = _not_less(parameter == SH.lessThanOrEquals)
+                # one result per pair of value and compared value, as pySHACL reports them
+                query = (f"SELECT DISTINCT ?this ?v ?w {x} WHERE {{ {targets} {values} ?this {_term(argument)} ?w . "
+                         f"FILTER({test}) }}")
+                emit(_COMPONENT[parameter], ((s["this"], s["v"]) for s in self.query(query)))
+            elif parameter in (SH.qualifiedMinCount, SH.qualifiedMaxCount) and is_property:
+                operator = "<" if parameter == SH.qualifiedMinCount else ">"
+                for member in sorted(shapes.objects(shape, SH.qualifiedValueShape), key=str):
+                    emit(_COMPONENT[parameter],
+                         self.qualified_rows(targets, values, self.member_test(member), operator, int(argument)),
+                         with_value=False)
+        for constraint in sorted(shapes.objects(shape, SH.sparql), key=str):
+            self.results.extend(self.sparql_constraint(shape, constraint, targets, path, severity, messages))
+
+    # -- value tests -------------------------------------------------------------------------
+
+    def violations(self, targets: str, values: str, test: _Test) -> list[tuple]:
+        """(focus node, value) pairs whose value violates ``test``."""
+        if test.mode == "python":
+            rows = self.query(f"SELECT DISTINCT ?this ?v {targets.extra} WHERE {{ {targets} {values} }}")
+            return [(s["this"], s["v"]) for s in rows if test.python(self.original(s["v"]))]
+        rows = [(s["this"], s["v"]) for s in self.query(
+            f"SELECT DISTINCT ?this ?v {targets.extra} WHERE {{ {targets} {values} FILTER({test.sparql}) }}")]
+        if test.mode == "verify":
+            rows = [(this, v) for this, v in rows if test.python(self.original(v))]
+        if test.lexical and self._may_reach_rewritten(values):
+            rows = [(this, v) for this, v in rows if v not in self.data.originals]
+            rows += [(this, v) for this, v in self.rewritten(targets, values) if test.python(self.original(v))]
+        return rows
+
+    def _may_reach_rewritten(self, values: str) -> bool:
+        """False when no literal the store rewrote can be a value: there is none, or the
+        path is one predicate that none of them is an object of."""
+        if not self.data.originals:
+            return False
+        match = re.fullmatch(r"\?this <([^<>]+)> \?v \.", values)
+        return match is None or ox.NamedNode(match.group(1)) in self.data.predicates
+
+    def rewritten(self, targets: str, values: str) -> list[tuple]:
+        """(focus node, value) pairs whose value is a literal the store rewrote."""
+        found = []
+        images = list(self.data.originals)
+        for start in range(0, len(images), 500):
+            chunk = " ".join(_ox_term(t) for t in images[start:start + 500])
+            found += [(s["this"], s["v"]) for s in self.query(
+                f"SELECT DISTINCT ?this ?v {targets.extra} WHERE {{ {targets} {values} VALUES ?v {{ {chunk} }} }}")]
+        return found
+
+    def count_rows(self, targets: str, values: str, operator: str, count: int) -> Iterator[tuple]:
+        if operator == "<" and count == 1:  # OPTIONAL, not FILTER NOT EXISTS: Oxigraph re-runs the latter per row
+            query = (f"SELECT DISTINCT ?this {targets.extra} WHERE {{ {targets} "
+                     f"OPTIONAL {{ {values.replace('?v', '?v0')} }} FILTER(!BOUND(?v0)) }}")
+        else:
+            optional = "OPTIONAL" if operator == "<" else ""
+            query = (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?v0) AS ?n) WHERE {{ {targets} "
+                     f"{optional} {{ {values.replace('?v', '?v0')} }} }} GROUP BY ?this {targets.extra} }} "
+                     f"FILTER(?n {operator} {count}) }}")
+        return ((s["this"], None) for s in self.query(query))
+
+    def qualified_rows(self, targets: str, values: str, test: _Test, operator: str, count: int) -> list[tuple]:
+        if test.mode == "sparql" and not (test.lexical and self._may_reach_rewritten(values)):
+            conforming = values.replace("?v", "?q") + f" FILTER(!({test.sparql.replace('?v', '?q')}))"
+            query = (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {targets} "
+                     f"OPTIONAL {{ {conforming} }} }} GROUP BY ?this {targets.extra} }} FILTER(?n {operator} {count}) }}")
+            return [(s["this"], None) for s in self.query(query)]
+        counts: dict = {}
+        names = ["this", *(v.lstrip("?") for v in targets.extra.split())]
+        for s in self.query(f"SELECT DISTINCT ?this ?v {targets.extra} WHERE {{ {targets} OPTIONAL {{ {values} }} }}"):
+            key = tuple(s[n] for n in names)
+            counts.setdefault(key, 0)
+            if s["v"] is not None and not test.python(self.original(s["v"])):
+                counts[key] += 1
+        return [(key[0], None) for key, n in counts.items() if (n < count if operator == "<" else n > count)]
+
+    def member_test(self, member: RdflibTerm) -> _Test:
+        """True when a value does not conform to a member shape (one with value constraints only)."""
+        if _deactivated(self.shapes, member):
+            return _Test("false", lambda v: False)
+        return _any([
+            self.value_test(member, parameter, argument)
+            for parameter, argument in sorted(self.shapes.predicate_objects(member), key=lambda po: (str(po[0]), str(po[1])))
+            if parameter in _VALUE_PARAMETERS
+        ])
+
+    def is_instance(self, value: RdflibTerm, cls: RdflibTerm) -> bool:
+        if isinstance(value, Literal):
+            return False
+        key = (value, cls)
+        if key not in self._class_cache:
+            self._class_cache[key] = bool(self.store.query(
+                f"ASK {{ ?x a/<{RDFS.subClassOf}>* {_term(cls)} }}", substitutions={ox.Variable("x"): to_oxigraph(value)}))
+        return self._class_cache[key]
+
+    def value_test(self, shape: RdflibTerm, parameter: URIRef, argument: RdflibTerm) -> _Test:
+        shapes = self.shapes
+        if parameter == SH["class"]:
+            return _Test(f"NOT EXISTS {{ ?v a/<{RDFS.subClassOf}>* {_term(argument)} }}",
+                         lambda v: not self.is_instance(v, argument))
+        if parameter == SH.datatype:
+            return _datatype_test(argument)
+        if parameter == SH.nodeKind:
+            return _Test("!" + _NODE_KIND_TEST[argument], lambda v: not isinstance(v, _NODE_KIND_PY[argument]))
+        if parameter == SH["in"]:
+            allowed = list(Collection(shapes, argument))
+            if not allowed:
+                return _Test("true", lambda v: True)
+            return _Test("!(" + " || ".join(f"sameTerm(?v, {_term(a)})" for a in allowed) + ")",
+                         lambda v: not any(_same_term(v, a) for a in allowed))
+        if parameter == SH.languageIn:
+            ranges = [str(r) for r in Collection(shapes, argument)]
+            sparql = " || ".join(f"langMatches(LANG(?v), {Literal(r).n3()})" for r in ranges) or "false"
+            return _Test(f"!(isLiteral(?v) && ({sparql}))",
+                         lambda v: not (isinstance(v, Literal) and any(_lang_matches(v.language or "", r) for r in ranges)))
+        if parameter == SH.pattern:
+            flags = shapes.value(shape, SH.flags)
+            compiled = _python_regex(shapes, shape, str(argument), str(flags) if flags is not None else "")
+            return _Test("true", lambda v: isinstance(v, BNode) or not compiled.search(str(v)), mode="python",
+                         lexical=True)
+        if parameter in (SH.minLength, SH.maxLength):
+            operator = "<" if parameter == SH.minLength else ">"
+            bound = int(argument)
+            return _Test(f"isBlank(?v) || STRLEN(STR(?v)) {operator} {bound}",
+                         lambda v: isinstance(v, BNode) or (len(str(v)) < bound if operator == "<" else len(str(v)) > bound),
+                         lexical=True)
+        operator = _RANGE_OPERATOR[parameter]
+        return _Test(f"!COALESCE(?v {operator} {_term(argument)}, false)",
+                     lambda v: not _compare(v, operator, argument), lexical=False)
+
+    # -- SHACL-SPARQL ------------------------------------------------------------------------
+
+    def sparql_constraint(self, shape, constraint, targets, path, severity, messages) -> Iterator[ValidationResult]:
+        """A SPARQL-based constraint.
+
+        SHACL pre-binds ``$this`` to each focus node. Where ``$this`` occurs only in the
+        top group of the query (and in FILTER [NOT] EXISTS inside it), joining the target
+        pattern into that group gives the same solutions: one query for all focus nodes.
+        Anywhere else (a nested group, OPTIONAL, UNION, a sub-SELECT), the query runs once
+        per focus node with ``$this`` substituted (Oxigraph's pre-binding, SEP-0007).
+        """
+        shapes = self.shapes
+        if _deactivated(shapes, constraint):
+            return
+        original = str(shapes.value(constraint, SH.select))
+        select = original
+        if path is not None:
+            select = select.replace("$PATH", _path_sparql(shapes, path))
+        prefixes = _prefixes(shapes, constraint)
+        if self.data.originals:
+            self.check_lexical_safety(shape, select, prefixes)
+        templates = sorted({str(m) for m in shapes.objects(constraint, SH.message)} | set(messages))
+        query = prefixes + select
+        self.parse(shape, query)
+        if _this_only_on_top(select):
+            opening = _top_group_start(query)
+            joined = query[: opening + 1] + f" {targets} " + query[opening + 1:]
+            batches = [(self.store.query(joined), None)]
+        else:
+            focus_nodes = [s["this"] for s in self.query(f"SELECT ?this {targets.extra} WHERE {{ {targets} }}")]
+            if any(isinstance(node, ox.BlankNode) for node in focus_nodes):
+                raise UnsupportedShapes(
+                    f"the SPARQL constraint of {_name(shapes, shape)} uses $this inside a nested group, and a focus "
+                    "node is a blank node, which cannot be substituted into the query",
+                    shape=shape, feature="$this in a nested group with blank-node focus nodes")
+            batches = []
+            for node in focus_nodes:
+                bound_query = _prebind(query, str(node))
+                self.parse(shape, bound_query)
+                batches.append((self.store.query(bound_query), node))
+        for solutions, focus_fixed in batches:
+            names = [variable.value for variable in solutions.variables]
+            seen: set[tuple] = set()
+            for solution in solutions:
+                bound = {name: solution[name] for name in names if solution[name] is not None}
+                if _is_true(bound.pop("failure", None)):
+                    raise UnsupportedShapes(f"the SPARQL constraint of {_name(shapes, shape)} reported a failure",
+                                            shape=shape, feature="?failure")
+                focus = bound.pop("this", None) or focus_fixed
+                result_path, value = bound.pop("path", None), bound.pop("value", None)
+                key = (focus, result_path, value, tuple(sorted((k, str(v)) for k, v in bound.items())))
+                if key in seen:  # pySHACL reports each distinct solution once
+                    continue
+                seen.add(key)
+                focus_node = self.original(focus)
+                result_value = self.original(value) if value is not None else (focus_node if path is None else None)
+                variables = {name: self.original(term) for name, term in bound.items()}
+                variables.update(this=focus_node, value=result_value)
+                if result_path is not None:
+                    variables["path"] = to_rdflib(result_path)
+                yield ValidationResult(
+                    focus_node=focus_node,
+                    result_path=to_rdflib(result_path) if result_path is not None else path,
+                    value=result_value,
+                    source_shape=shape,
+                    constraint_component=SH.SPARQLConstraintComponent,
+                    severity=severity,
+                    messages=tuple(sorted({_fill_template(m, variables) for m in templates})),
+                )
+
+    def parse(self, shape, query: str) -> None:
+        """Check that a constraint's query parses (on an empty store: nothing is evaluated)."""
+        try:
+            ox.Store().query(query)
+        except SyntaxError as error:
+            raise UnsupportedShapes(
+                f"the SPARQL constraint of {_name(self.shapes, shape)} cannot be parsed: {error}"
+                " (are its prefixes declared with sh:prefixes / sh:declare?)",
+                shape=shape, feature="a SPARQL query that does not parse",
+            ) from None
+
+    def check_lexical_safety(self, shape, select: str, prefixes: str) -> None:
+        """Refuse a SPARQL constraint that could hand a literal the store rewrote to a
+        function that sees lexical forms or datatypes (STR, DATATYPE, REGEX, a cast ...).
+
+        Such literals are objects of a few predicates (:attr:`StoreData.predicates`): a
+        variable is tainted if it is the object of one of them (or of a variable predicate,
+        or a path through one), or is bound by BIND from a tainted one. The query is safe if
+        no lexical function takes a tainted variable. Values, joins and comparisons (=, <)
+        see literals by value and identity, which the store keeps."""
+        names = {name.split("_", 1)[-1] for name in _LEXICAL_BUILTINS} - {"Function", "GroupConcat", "Sample"}
+        words = set(re.findall(r"[A-Za-z_]+(?=\s*\()", _strip_strings(select)))
+        if not {w.upper() for w in words} & {n.upper() for n in names | {"GROUP_CONCAT", "SAMPLE"}} \
+                and not re.search(r"\w:\w*\s*\(|>\s*\(", _strip_strings(select)):
+            return  # no lexical function, cast or other function call at all
+        try:
+            from rdflib.plugins.sparql import prepareQuery
+
+            algebra = prepareQuery(prefixes + select).algebra
+        except Exception:  # noqa: BLE001 - rdflib cannot read it: assume the worst
+            algebra = None
+        rewritten = {URIRef(p.value) for p in self.data.predicates}
+        if algebra is None or _lexically_tainted(algebra, rewritten):
+            example = to_rdflib(next(iter(self.data.originals.values()))).n3()
+            raise UnsupportedShapes(
+                f"the SPARQL constraint of {_name(self.shapes, shape)} applies lexical functions to values that may "
+                f"include literals the fast engine's store rewrites (such as {example})",
+                shape=shape, feature="lexical functions on literals the store rewrites",
+            )
+
+
+#: rdflib algebra names of functions that see a literal's lexical form or datatype.
+_LEXICAL_BUILTINS = {
+    f"Builtin_{name}" for name in (
+        "STR", "DATATYPE", "sameTerm", "REGEX", "STRLEN", "SUBSTR", "UCASE", "LCASE", "STRSTARTS", "STRENDS",
+        "CONTAINS", "STRBEFORE", "STRAFTER", "ENCODE_FOR_URI", "CONCAT", "REPLACE", "MD5", "SHA1", "SHA256",
+        "SHA384", "SHA512", "isNUMERIC", "IRI", "URI", "STRDT", "STRLANG",
+    )
+} | {"Function", "Aggregate_GroupConcat", "Aggregate_Sample"}
+
+
+def _lexically_tainted(algebra, rewritten: set) -> bool:
+    """True if some lexical function of the query may take a literal from ``rewritten`` predicates."""
+    from rdflib.paths import Path as RdflibPath
+    from rdflib.term import Variable
+
+    tainted: set = set()
+    binds: list[tuple] = []
+    lexical: list[set] = []
+
+    def variables(node) -> set:
+        found = set()
+        if isinstance(node, Variable):
+            found.add(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key != "_vars":
+                    found |= variables(value)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                found |= variables(item)
+        return found
+
+    def restrictions(expr) -> dict:
+        """Variable -> IRIs it must be one of, from the top-level conjuncts of a FILTER."""
+        found: dict = {}
+        conjuncts = [expr]
+        if getattr(expr, "name", "") == "ConditionalAndExpression":
+            conjuncts = [expr["expr"], *expr["other"]]
+        for conjunct in conjuncts:
+            if getattr(conjunct, "name", "") == "RelationalExpression" and isinstance(conjunct["expr"], Variable):
+                other = conjunct["other"]
+                if conjunct["op"] == "IN" and all(isinstance(o, URIRef) for o in other):
+                    found[conjunct["expr"]] = set(other)
+                elif conjunct["op"] == "=" and isinstance(other, URIRef):
+                    found[conjunct["expr"]] = {other}
+        return found
+
+    def matches_rewritten(predicate, known: dict) -> bool:
+        if isinstance(predicate, Variable):
+            return predicate not in known or bool(known[predicate] & rewritten)
+        if isinstance(predicate, RdflibPath):
+            iris = _path_iris(predicate)
+            return not iris or bool(iris & rewritten)
+        return predicate in rewritten
+
+    def walk(node, known: dict) -> None:
+        if isinstance(node, dict):
+            name = getattr(node, "name", "")
+            if name in _LEXICAL_BUILTINS:
+                lexical.append(variables(node))
+            if name == "Extend":
+                binds.append((node["var"], variables(node["expr"])))
+            if name == "Filter":  # rows that survive it have these variables among these IRIs
+                known = {**known, **restrictions(node["expr"])}
+            for key, value in node.items():
+                if key == "triples" and isinstance(value, list):
+                    for subject, predicate, obj in value:
+                        if matches_rewritten(predicate, known):
+                            tainted.update(t for t in (subject, obj) if isinstance(t, Variable))
+                elif key != "_vars":
+                    walk(value, known)
+        elif isinstance(node, (list, tuple)):
+            for item in node:
+                walk(item, known)
+
+    walk(algebra, {})
+    changed = True
+    while changed:
+        changed = False
+        for var, uses in binds:
+            if var not in tainted and uses & tainted:
+                tainted.add(var)
+                changed = True
+    return any(uses & tainted for uses in lexical)
+
+
+def _path_iris(path) -> set:
+    """The IRIs in an rdflib property path (empty for a negated path: it matches any predicate)."""
+    from rdflib.paths import NegatedPath
+
+    if isinstance(path, URIRef):
+        return {path}
+    if isinstance(path, NegatedPath):
+        return set()
+    found = set()
+    for attribute in ("arg", "args", "path"):
+        inner = getattr(path, attribute, None)
+        for item in inner if isinstance(inner, (list, tuple)) else [inner]:
+            if item is not None:
+                inner_iris = _path_iris(item)
+                if not inner_iris:
+                    return set()
+                found |= inner_iris
+    return found
+
+
+def _this_only_on_top(select: str) -> bool:
+    """True if every ``$this`` of the query is in its top group, or inside a FILTER [NOT]
+    EXISTS there, and no sub-SELECT mentions it: then joining the focus nodes into the top
+    group gives the solutions that pre-binding gives."""
+    text = _strip_strings(select)
+    if any(re.search(r"[?$]this\b", sub) for sub in _subselects(text)):
+        return False
+    opening = _top_group_start(text)
+    stack: list[str] = []
+    for token in re.finditer(r"[{}]|[?$]this\b", text[opening:]):
+        item = token.group(0)
+        if item == "{":
+            before = text[: opening + token.start()].rstrip()
+            if not stack:
+                stack.append("top")
+            elif re.search(r"\bEXISTS$", before, re.I) or stack[-1] == "exists":
+                stack.append("exists")
+            else:
+                stack.append("group")
+        elif item == "}":
+            if stack:
+                stack.pop()
+            if not stack:
+                break
+        elif not stack or "group" in stack:
+            return False
+    return True
+
+
+def _prefixes(shapes: Graph, constraint: RdflibTerm) -> str:
+    """PREFIX declarations of a SPARQL constraint: sh:declare of its sh:prefixes, and of the
+    ontologies those owl:imports (transitively), found in the shapes graph."""
+    declarations = set()
+    todo = list(shapes.objects(constraint, SH.prefixes))
+    seen = set()
+    while todo:
+        ontology = todo.pop()
+        if ontology in seen:
             continue
-        yield shape
-        for property_shape in sorted(shapes.objects(shape, SH.property), key=str):
-            if not _deactivated(shapes, property_shape):
-                yield property_shape
-
-
-def _deactivated(shapes: Graph, shape: RdflibTerm) -> bool:
-    return shapes.value(shape, SH.deactivated) == Literal(True)
-
-
-def _parents(shapes: Graph, shape: RdflibTerm) -> list[RdflibTerm]:
-    return list(shapes.subjects(SH.property, shape))
-
-
-def _target_pattern(shapes: Graph, shape: RdflibTerm) -> str | None:
-    """A SPARQL group binding ``?this`` to the focus nodes of a shape (a property shape's
-    focus nodes are those of the node shapes that hold it); None if it has none."""
-    if shapes.value(shape, SH.path) is not None:
-        parents = [p for p in (_target_pattern(shapes, n) for n in _parents(shapes, shape)) if p]
-        return " UNION ".join(parents) if parents else None
-    groups = []
-    classes = set(shapes.objects(shape, SH.targetClass))
-    if (shape, RDF.type, RDFS.Class) in shapes or any(shapes.triples((shape, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Class")))):
-        classes.add(shape)
-    for cls in sorted(classes, key=str):
-        groups.append(f"{{ ?this a/<{RDFS.subClassOf}>* {_term(cls)} . }}")
-    nodes = sorted(shapes.objects(shape, SH.targetNode), key=str)
-    if nodes:
-        groups.append("{ VALUES ?this { " + " ".join(_term(n) for n in nodes) + " } }")
-    for prop in sorted(shapes.objects(shape, SH.targetSubjectsOf), key=str):
-        groups.append(f"{{ ?this {_term(prop)} [] . }}")
-    for prop in sorted(shapes.objects(shape, SH.targetObjectsOf), key=str):
-        groups.append(f"{{ [] {_term(prop)} ?this . }}")
-    if not groups:
-        return None
-    return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(groups) + " } }"
+        seen.add(ontology)
+        for declare in shapes.objects(ontology, SH.declare):
+            prefix = shapes.value(declare, SH.prefix)
+            namespace = shapes.value(declare, SH.namespace)
+            if prefix is not None and namespace is not None:
+                declarations.add(f"PREFIX {prefix}: <{namespace}>")
+        todo.extend(shapes.objects(ontology, OWL.imports))
+    return "\n".join(sorted(declarations)) + "\n"
 
 
 def _path_sparql(shapes: Graph, path: RdflibTerm) -> str:
@@ -297,7 +1206,10 @@ def _path_sparql(shapes: Graph, path: RdflibTerm) -> str:
     if isinstance(path, URIRef):
         return _term(path)
     if (path, RDF.first, None) in shapes:
-        return "(" + "/".join(_path_sparql(shapes, p) for p in Collection(shapes, path)) + ")"
+        members = list(Collection(shapes, path))
+        if len(members) < 2:
+            raise UnsupportedShapes(f"a sequence path with {len(members)} member(s)", feature="a malformed SHACL path")
+        return "(" + "/".join(_path_sparql(shapes, p) for p in members) + ")"
     for parameter, template in (
         (SH.inversePath, "^{}"), (SH.zeroOrMorePath, "{}*"), (SH.oneOrMorePath, "{}+"), (SH.zeroOrOnePath, "{}?"),
     ):
@@ -307,7 +1219,7 @@ def _path_sparql(shapes: Graph, path: RdflibTerm) -> str:
     alternatives = shapes.value(path, SH.alternativePath)
     if alternatives is not None:
         return "(" + "|".join(_path_sparql(shapes, p) for p in Collection(shapes, alternatives)) + ")"
-    raise UnsupportedShapes(f"cannot read the SHACL path {path}")
+    raise UnsupportedShapes(f"cannot read the SHACL path {path}", feature="a malformed SHACL path")
 
 
 def _term(term: RdflibTerm) -> str:
@@ -316,88 +1228,110 @@ def _term(term: RdflibTerm) -> str:
         return f"<{term}>"
     if isinstance(term, Literal):
         return term.n3()
-    raise UnsupportedShapes(f"a blank node {term} cannot be named in a query")
+    raise UnsupportedShapes(f"a blank node {term} cannot be named in a query", feature="a blank node as a constant")
 
 
-# --- constraints ---------------------------------------------------------------------------
+def _ox_term(term) -> str:
+    if isinstance(term, ox.BlankNode):
+        raise UnsupportedShapes("a blank node cannot be named in a query", feature="a blank node as a constant")
+    return str(term)
 
 
-def _constraint_queries(
-    shapes: Graph, shape: RdflibTerm, targets: str, value_pattern: str, is_property: bool
-) -> Iterator[tuple[URIRef, RdflibTerm, str]]:
-    """(parameter, argument, query) for each core constraint of one shape. Every query
-    selects ``?this`` and, where the result names a value, ``?v``."""
-    for parameter, argument in sorted(shapes.predicate_objects(shape), key=lambda po: (str(po[0]), str(po[1]))):
-        if parameter in _VALUE_PARAMETERS:
-            test = _value_test(shapes, shape, parameter, argument)
-            yield parameter, argument, f"SELECT DISTINCT ?this ?v WHERE {{ {targets} {value_pattern} FILTER({test}) }}"
-        elif parameter == SH.minCount and is_property:
-            count = int(argument)
-            if count == 1:  # OPTIONAL, not FILTER NOT EXISTS: Oxigraph re-runs the latter per row
-                query = (
-                    f"SELECT DISTINCT ?this ?v WHERE {{ {targets} "
-                    f"OPTIONAL {{ {value_pattern.replace('?v', '?v0')} }} FILTER(!BOUND(?v0)) }}"
-                )
-            else:
-                query = (
-                    f"SELECT ?this ?v WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?v0) AS ?n) WHERE {{ {targets} "
-                    f"OPTIONAL {{ {value_pattern.replace('?v', '?v0')} }} }} GROUP BY ?this }} FILTER(?n < {count}) }}"
-                )
-            yield parameter, argument, query
-        elif parameter == SH.maxCount and is_property:
-            query = (
-                f"SELECT ?this ?v WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?v0) AS ?n) WHERE {{ {targets} "
-                f"{value_pattern.replace('?v', '?v0')} }} GROUP BY ?this }} FILTER(?n > {int(argument)}) }}"
-            )
-            yield parameter, argument, query
-        elif parameter == SH["or"]:
-            members = list(Collection(shapes, argument))
-            test = " && ".join(f"({_violates(shapes, member)})" for member in members) or "true"
-            yield parameter, argument, f"SELECT DISTINCT ?this ?v WHERE {{ {targets} {value_pattern} FILTER({test}) }}"
-        elif parameter in _PAIR_PARAMETERS:
-            test = _not_less(parameter == SH.lessThanOrEquals)
-            # one result per pair of value and compared value, as pySHACL reports them
-            yield parameter, argument, (
-                f"SELECT DISTINCT ?this ?v ?w WHERE {{ {targets} {value_pattern} ?this {_term(argument)} ?w . "
-                f"FILTER({test}) }}"
-            )
-        elif parameter in (SH.qualifiedMinCount, SH.qualifiedMaxCount):
-            operator = "<" if parameter == SH.qualifiedMinCount else ">"
-            for member in sorted(shapes.objects(shape, SH.qualifiedValueShape), key=str):
-                conforming = value_pattern.replace("?v", "?q") + f" FILTER(!({_violates(shapes, member, '?q')}))"
-                yield parameter, argument, (
-                    f"SELECT ?this ?v WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {targets} "
-                    f"OPTIONAL {{ {conforming} }} }} GROUP BY ?this }} FILTER(?n {operator} {int(argument)}) }}"
-                )
-        elif parameter == SH.hasValue:
-            query = (
-                f"SELECT DISTINCT ?this ?v WHERE {{ {targets} OPTIONAL {{ {value_pattern.replace('?v', '?v0')} "
-                f"FILTER(sameTerm(?v0, {_term(argument)})) }} FILTER(!BOUND(?v0)) }}"
-            )
-            yield parameter, argument, query
+def _same_term(value: RdflibTerm, other: RdflibTerm) -> bool:
+    if isinstance(value, Literal) and isinstance(other, Literal):
+        return (str(value), value.datatype, value.language) == (str(other), other.datatype, other.language)
+    return type(value) is type(other) and value == other
 
 
-def _member_shapes(shapes: Graph, shape: RdflibTerm) -> list[RdflibTerm]:
-    """The shapes that the value nodes of ``shape`` are checked against by sh:or and sh:qualifiedValueShape."""
-    members = list(shapes.objects(shape, SH.qualifiedValueShape))
-    for members_list in shapes.objects(shape, SH["or"]):
-        members.extend(Collection(shapes, members_list))
-    return members
+def _lang_matches(tag: str, language_range: str) -> bool:
+    """SPARQL's langMatches (basic filtering, RFC 4647)."""
+    tag, language_range = tag.lower(), language_range.lower()
+    if language_range == "*":
+        return tag != ""
+    return tag == language_range or tag.startswith(language_range + "-")
 
 
-def _violates(shapes: Graph, member: RdflibTerm, var: str = "?v") -> str:
-    """A SPARQL expression true when the node ``var`` does not conform to a member shape
-    (one that has only value constraints: see :func:`unsupported_features`)."""
-    if _deactivated(shapes, member):
-        return "false"
-    tests = [
-        _value_test(shapes, member, parameter, argument)
-        for parameter, argument in sorted(shapes.predicate_objects(member), key=lambda po: (str(po[0]), str(po[1])))
-        if parameter in _VALUE_PARAMETERS
-    ]
-    if not tests:
-        return "false"
-    return " || ".join(f"({test})" for test in tests).replace("?v", var)
+def _compare(value: RdflibTerm, operator: str, bound: RdflibTerm) -> bool:
+    """``value operator bound`` by value, False where they cannot be compared."""
+    if not isinstance(value, Literal) or not isinstance(bound, Literal) or value.ill_typed:
+        return False
+    try:
+        a, b = value.toPython(), bound.toPython()
+        if isinstance(a, str) != isinstance(b, str) or a is None or b is None:
+            return False
+        return {">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}[operator]
+    except TypeError:
+        return False
+
+
+def _python_regex(shapes: Graph, shape: RdflibTerm, pattern: str, flags: str) -> re.Pattern:
+    """sh:pattern as pySHACL (the reference) runs it: Python's ``re``, flags i and m."""
+    re_flags = (re.I if "i" in flags.lower() else 0) | (re.M if "m" in flags.lower() else 0)
+    try:
+        return re.compile(pattern, re_flags)
+    except re.error as error:
+        raise UnsupportedShapes(f"{_name(shapes, shape)} has a sh:pattern that is not a valid regular expression: "
+                                f"{pattern!r} ({error})", shape=shape, feature="an invalid sh:pattern") from None
+
+
+def _datatype_test(datatype: RdflibTerm) -> _Test:
+    """sh:datatype: the SPARQL test flags literals of another datatype (exact) and those of
+    this datatype whose lexical form Oxigraph does not certify; Python (rdflib, as pySHACL)
+    decides on the latter."""
+
+    def python(value: RdflibTerm) -> bool:
+        return not _datatype_ok(value, datatype)
+
+    if datatype == RDF.langString:
+        return _Test('!(isLiteral(?v) && LANG(?v) != "")', python, lexical=True)
+    if datatype == RDFS.Literal:
+        return _Test("!isLiteral(?v)", python)
+    kind = f"isLiteral(?v) && DATATYPE(?v) = {_term(datatype)}"
+    if datatype == XSD.string:
+        return _Test(f'!({kind} && LANG(?v) = "")', python, lexical=True)
+    if datatype in _CASTABLE:
+        return _Test(f"!({kind} && COALESCE(isLiteral({_term(datatype)}(STR(?v))), false))", python,
+                     mode="verify", lexical=True)
+    if not _rdflib_checks(datatype):  # neither rdflib nor pySHACL check this datatype's lexical forms
+        return _Test(f"!({kind})", python, lexical=True)
+    # Oxigraph does not check this datatype's lexical forms: flag every literal of it, Python decides.
+    return _Test(f"!({kind}) || isLiteral(?v)", python, mode="verify", lexical=True)
+
+
+def _rdflib_checks(datatype: RdflibTerm) -> bool:
+    """True if rdflib finds some lexical form ill-typed for ``datatype``."""
+    import logging
+
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        return any(Literal(text, datatype=datatype).ill_typed for text in ("?", "x y", "-", "1.5.5", ""))
+    finally:
+        logger.setLevel(level)
+
+
+def _datatype_ok(value: RdflibTerm, datatype: RdflibTerm) -> bool:
+    """pySHACL's datatype check (DatatypeConstraintComponent), on one rdflib term."""
+    import datetime
+    from decimal import Decimal
+
+    if not isinstance(value, Literal):
+        return False
+    if datatype == RDFS.Literal:
+        return True
+    if value.datatype == datatype or (value.datatype is None and value.language is None and datatype == XSD.string) \
+            or (datatype == RDF.langString and value.language):
+        if value.datatype == datatype and value.ill_typed is True:
+            return False
+        python = value.value
+        expected = {
+            XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
+            XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: datetime.date, XSD.time: datetime.time,
+            XSD.dateTime: datetime.datetime,
+        }.get(datatype)
+        return expected is None or isinstance(python, expected)
+    return False
 
 
 def _not_less(or_equal: bool) -> str:
@@ -414,129 +1348,23 @@ def _not_less(or_equal: bool) -> str:
     )
 
 
-def _value_test(shapes: Graph, shape: RdflibTerm, parameter: URIRef, argument: RdflibTerm) -> str:
-    """A SPARQL expression true for a value node ``?v`` that violates the constraint."""
-    if parameter == SH["class"]:
-        return f"NOT EXISTS {{ ?v a/<{RDFS.subClassOf}>* {_term(argument)} }}"
-    if parameter == SH.datatype:
-        return "!(" + _datatype_ok(argument) + ")"
-    if parameter == SH.nodeKind:
-        return "!" + _NODE_KIND_TEST[argument]
-    if parameter == SH["in"]:
-        allowed = list(Collection(shapes, argument))
-        if not allowed:
-            return "true"
-        return "!(" + " || ".join(f"sameTerm(?v, {_term(a)})" for a in allowed) + ")"
-    if parameter == SH.pattern:
-        flags = shapes.value(shape, SH.flags)
-        flag_arg = f", {Literal(str(flags)).n3()}" if flags is not None else ""
-        return f"isBlank(?v) || !regex(STR(?v), {Literal(str(argument)).n3()}{flag_arg})"
-    if parameter in (SH.minLength, SH.maxLength):
-        operator = "<" if parameter == SH.minLength else ">"
-        return f"isBlank(?v) || STRLEN(STR(?v)) {operator} {int(argument)}"
-    operator = _RANGE_OPERATOR[parameter]
-    return f"!COALESCE(?v {operator} {_term(argument)}, false)"
-
-
-def _datatype_ok(datatype: RdflibTerm) -> str:
-    if datatype == RDF.langString:
-        return 'isLiteral(?v) && LANG(?v) != ""'
-    if datatype == RDFS.Literal:
-        return "isLiteral(?v)"
-    test = f"isLiteral(?v) && DATATYPE(?v) = {_term(datatype)}"
-    if datatype == XSD.string:
-        test += ' && LANG(?v) = ""'
-    if datatype in _CASTABLE:
-        test += f" && COALESCE(isLiteral({_term(datatype)}(STR(?v))), false)"
-    return test
-
-
-def _sparql_constraint(
-    store: ox.Store,
-    shapes: Graph,
-    shape: RdflibTerm,
-    constraint: RdflibTerm,
-    targets: str,
-    path: RdflibTerm | None,
-    severity: URIRef,
-    messages: tuple[str, ...],
-) -> Iterator[ValidationResult]:
-    """A SPARQL-based constraint, run once for all focus nodes.
-
-    SHACL pre-binds ``$this`` to each focus node, and forbids in such queries the
-    constructs where pre-binding and a join differ (MINUS, VALUES, sub-SELECTs, SERVICE,
-    ``AS $this``). So the target pattern is joined in, first, in the query's top group:
-    one query over the graph instead of one per focus node.
-    """
-    if _deactivated(shapes, constraint):
-        return
-    select = str(shapes.value(constraint, SH.select))
-    if path is not None:
-        select = select.replace("$PATH", _path_sparql(shapes, path))
-    opening = _top_group_start(select)
-    select = select[: opening + 1] + f" {targets} " + select[opening + 1 :]
-    select = _with_prefixes(shapes, constraint, select)
-    templates = sorted({str(m) for m in shapes.objects(constraint, SH.message)} | set(messages))
-    solutions = store.query(select)
-    names = [variable.value for variable in solutions.variables]
-    seen: set[tuple] = set()
-    for solution in solutions:
-        bound = {name: solution[name] for name in names if solution[name] is not None}
-        if _is_true(bound.pop("failure", None)):
-            continue
-        focus, result_path, value = bound.pop("this", None), bound.pop("path", None), bound.pop("value", None)
-        key = (focus, result_path, value, tuple(sorted((k, str(v)) for k, v in bound.items())))
-        if key in seen:  # pySHACL reports each distinct solution once
-            continue
-        seen.add(key)
-        focus_node = to_rdflib(focus)
-        result_value = to_rdflib(value) if value is not None else (focus_node if path is None else None)
-        variables = {name: to_rdflib(term) for name, term in bound.items()}
-        variables.update(this=focus_node, value=result_value)
-        if result_path is not None:
-            variables["path"] = to_rdflib(result_path)
-        yield ValidationResult(
-            focus_node=focus_node,
-            result_path=to_rdflib(result_path) if result_path is not None else path,
-            value=result_value,
-            source_shape=shape,
-            constraint_component=SH.SPARQLConstraintComponent,
-            severity=severity,
-            messages=tuple(sorted({_fill_template(m, variables) for m in templates})),
-        )
-
-
 def _fill_template(message: str, variables: dict[str, RdflibTerm | None]) -> str:
     """A SPARQL constraint's message with ``{$var}`` / ``{?var}`` replaced by the solution's
     values, exactly as pySHACL fills them (``str`` of the rdflib term)."""
-    import re
-
     for name, term in variables.items():
         if term is not None:
-            message = re.sub("{{[?$]{}}}".format(name), str(term), message)
+            message = re.sub("{{[?$]{}}}".format(name), str(term).replace("\\", "\\\\"), message)
     return message
 
 
 def _top_group_start(select: str) -> int:
     """Index of the ``{`` that opens the WHERE group of a SELECT query."""
-    import re
-
     match = re.search(r"\bWHERE\s*\{", select, flags=re.IGNORECASE) or re.search(r"\bSELECT\b[^{]*\{", select, flags=re.IGNORECASE)
     if match is None:
-        raise UnsupportedShapes(f"cannot find the WHERE group of the SPARQL constraint: {select[:80]!r}")
+        raise UnsupportedShapes(f"cannot find the WHERE group of the SPARQL constraint: {select[:80]!r}",
+                                feature="a SPARQL query without a WHERE group")
     return match.end() - 1
 
 
 def _is_true(term: ox.Literal | None) -> bool:
     return term is not None and isinstance(term, ox.Literal) and term.value == "true"
-
-
-def _with_prefixes(shapes: Graph, constraint: RdflibTerm, query: str) -> str:
-    declarations = []
-    for ontology in shapes.objects(constraint, SH.prefixes):
-        for declare in shapes.objects(ontology, SH.declare):
-            prefix = shapes.value(declare, SH.prefix)
-            namespace = shapes.value(declare, SH.namespace)
-            declarations.append(f"PREFIX {prefix}: <{namespace}>")
-    return "\n".join(sorted(set(declarations)) + [query])
-

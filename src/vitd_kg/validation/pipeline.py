@@ -7,7 +7,7 @@ layer over it. The steps:
    raising :class:`~vitd_kg.errors.InputError` (exit 2) for what cannot be read, and
    turning faults shapes cannot see into results;
 2. a SHACL engine checks the ontology plus the data against ``ontology/shapes.ttl`` and
-   ``ontology/shapes-sparql.ttl``: ``fast`` by default (:mod:`vitd_kg.fast_shacl`, the
+   ``ontology/shapes-sparql.ttl``: ``fast`` by default (:mod:`vitd_kg.validation.fast_shacl`, the
    shapes compiled to SPARQL and run on Oxigraph), or ``pyshacl``, the reference, whose
    report it matches (tests/test_engines_agree.py);
 3. optionally (``reason=True``) HermiT checks that ontology plus data is consistent.
@@ -130,7 +130,7 @@ def pyshacl_engine(data_graph, shapes) -> list[ShaclResult]:
 
 
 def fast_engine(data_graph, shapes, store=None) -> list[ShaclResult]:
-    """Validate with :mod:`vitd_kg.fast_shacl` (the shapes compiled to SPARQL, run on Oxigraph).
+    """Validate with :mod:`vitd_kg.validation.fast_shacl` (the shapes compiled to SPARQL, run on Oxigraph).
 
     ``store``, if given, is a ``pyoxigraph.Store`` holding the same triples as
     ``data_graph`` (validate() builds it straight from the parsed triples); otherwise the

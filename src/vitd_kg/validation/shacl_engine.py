@@ -1,0 +1,252 @@
+"""SHACL validation of any data against any shapes: the right report, or a clear refusal.
+
+:func:`validate_graphs` is the one entry point for the CLI and the Python API. Engines:
+
+``fast``
+    :mod:`vitd_kg.validation.fast_shacl`: the shapes compiled to SPARQL and run on Oxigraph. It
+    compiles SHACL Core's targets, paths, counts, value, range, string and pair constraints,
+    ``sh:or`` / qualified value shapes over value constraints, nested property shapes and
+    SHACL-SPARQL constraints; for anything else it raises :class:`ShaclRefusal`.
+``pyshacl``
+    pySHACL, the reference engine, run in process.
+``auto`` (the default)
+    ``fast`` when it compiles the shapes and can keep the data's literals exactly; otherwise
+    ``pyshacl``, and the report says so (:attr:`ShaclReport.engine`, :attr:`ShaclReport.notes`).
+
+Whatever the engine, shapes that SHACL itself says must be refused (a SPARQL constraint
+with MINUS, VALUES, SERVICE, ``AS $this``, a sub-SELECT that drops ``$this``), or that
+pySHACL gets wrong, raise :class:`ShaclRefusal` naming the shape and the feature, so a
+report is never silently wrong. The W3C SHACL test suite (tests/w3c-shacl/) runs through
+this function in tests/test_w3c_shacl.py.
+
+>>> from rdflib import Graph
+>>> shapes = Graph().parse(format="turtle", data='''
+...   @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+...   ex:S a sh:PropertyShape ; sh:targetClass ex:C ; sh:path ex:p ; sh:minCount 1 .''')
+>>> data = Graph().parse(format="turtle", data="<http://example.org/a> a <http://example.org/C> .")
+>>> report = validate_graphs(data, shapes)
+>>> report.conforms, report.engine, str(report.results[0].focus_node)
+(False, 'fast', 'http://example.org/a')
+>>> "sh:ValidationReport" in report_turtle(report, shapes)
+True
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal
+from rdflib.namespace import RDF, SH, XSD
+
+from vitd_kg.validation import fast_shacl
+from vitd_kg.validation.fast_shacl import UnsupportedShapes, ValidationResult
+
+ENGINES = ("auto", "fast", "pyshacl")
+
+#: The refusal: a subclass of ValueError with ``shape`` (the shape node, or None) and
+#: ``feature`` (what is not supported) attributes.
+ShaclRefusal = UnsupportedShapes
+
+
+@dataclass
+class ShaclReport:
+    """A SHACL validation report.
+
+    ``conforms`` is SHACL's: true when there is no result of any severity. ``results`` are
+    :class:`vitd_kg.validation.fast_shacl.ValidationResult` (focus node, path, value, source shape,
+    constraint component, severity, messages; rdflib terms, shapes as in the shapes graph),
+    sorted. ``engine`` is the engine that produced it (``fast`` or ``pyshacl``); ``notes``
+    says why ``auto`` fell back to pySHACL, if it did.
+    """
+
+    conforms: bool
+    results: list[ValidationResult] = field(default_factory=list)
+    engine: str = "fast"
+    notes: list[str] = field(default_factory=list)
+
+
+def validate_graphs(data, shapes: Graph, *, engine: str = "auto") -> ShaclReport:
+    """Validate ``data`` against ``shapes`` (exactly those shapes) with ``engine``.
+
+    ``data`` is an rdflib Graph, or an iterable of pyoxigraph triples or quads (their
+    default graph is meant: what the input gate parses); ``shapes`` an rdflib Graph, or a
+    shapes file path, or a list of them (read by :func:`load_shapes`).
+    Raises :class:`ShaclRefusal` (``shape``, ``feature``) when the shapes cannot be
+    validated correctly by the chosen engine; ``ValueError`` for an unknown engine.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown SHACL engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if not isinstance(data, (Graph, list, tuple)):
+        data = list(data)  # a generator would be spent by the first engine, and a fallback would see nothing
+    if not isinstance(shapes, Graph):
+        shapes = load_shapes(*(shapes if isinstance(shapes, (list, tuple)) else [shapes]))
+    shapes = _normalised(shapes)
+    _refuse_for_every_engine(shapes)
+    if engine == "pyshacl":
+        return _pyshacl(_as_graph(data), shapes)
+    missing = fast_shacl.refusals(shapes)
+    if engine == "fast":
+        fast_shacl.refuse(shapes)
+    elif missing:
+        shape, feature = missing[0]
+        return _fallback(data, shapes, f"{fast_shacl._name(shapes, shape)} uses {feature}")
+    store = fast_shacl.load_data(data, fast_shacl.shape_constants(shapes))
+    try:
+        report = fast_shacl.validate_store(store, shapes)
+    except UnsupportedShapes as error:
+        if engine == "fast":
+            raise
+        return _fallback(data, shapes, str(error))
+    return ShaclReport(conforms=report.conforms, results=report.results, engine="fast")
+
+
+def _fallback(data, shapes: Graph, why: str) -> ShaclReport:
+    report = _pyshacl(_as_graph(data), shapes)
+    report.notes.append(f"validated by pySHACL, the reference engine: the fast engine does not compile this ({why})")
+    return report
+
+
+def _as_graph(data) -> Graph:
+    if isinstance(data, Graph):
+        return data
+    from vitd_kg.rdf.terms import to_rdflib
+
+    graph = Graph()
+    for triple in data:
+        graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    return graph
+
+
+#: Boolean parameters that SHACL activates only with the literal true.
+_BOOLEAN_PARAMETERS = (SH.uniqueLang, SH.deactivated, SH.closed, SH.qualifiedValueShapesDisjoint)
+
+
+def load_shapes(*paths) -> Graph:
+    """Read shapes files (any RDF syntax Oxigraph reads, chosen by extension) into one Graph.
+
+    They are parsed with Oxigraph, which keeps literals as written: rdflib's own parser
+    turns ``"1"^^xsd:boolean`` into ``"true"``, and so would switch on a parameter that
+    SHACL leaves off (W3C test core/property/uniqueLang-002). Such triples are dropped here.
+    Raises ``SyntaxError`` / ``OSError`` for a file that cannot be read.
+    """
+    from pathlib import Path
+
+    from vitd_kg.rdf.terms import to_rdflib
+
+    graph = Graph()
+    graph.bind("sh", SH)
+    for path in paths:
+        path = Path(path)
+        rdf_format = ox.RdfFormat.from_extension(path.suffix.lstrip(".")) or ox.RdfFormat.TURTLE
+        parser = ox.parse(path=path, format=rdf_format, base_iri=path.resolve().as_uri())
+        for quad in parser:
+            if quad.predicate.value in _BOOLEAN_IRIS and not (
+                isinstance(quad.object, ox.Literal) and quad.object.value == "true"
+                and quad.object.datatype.value == str(XSD.boolean)
+            ):
+                continue
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        for prefix, namespace in (getattr(parser, "prefixes", None) or {}).items():
+            graph.bind(prefix, namespace, override=False)
+    return graph
+
+
+_BOOLEAN_IRIS = {str(p) for p in _BOOLEAN_PARAMETERS}
+
+
+def _normalised(shapes: Graph) -> Graph:
+    """The shapes as SHACL reads them: a boolean parameter (sh:uniqueLang, sh:deactivated,
+    sh:closed) is active only when it is ``true``; pySHACL also takes ``"1"^^xsd:boolean``
+    (W3C test core/property/uniqueLang-002), so such triples are dropped from a copy. A
+    Graph that rdflib parsed has already lost the difference: :func:`load_shapes` keeps it."""
+    odd = [
+        (s, p, o)
+        for p in _BOOLEAN_PARAMETERS
+        for s, o in shapes.subject_objects(p)
+        if o != Literal(True) and not (isinstance(o, Literal) and o.datatype == XSD.boolean and str(o) == "true")
+    ]
+    if not odd:
+        return shapes
+    copy = Graph()
+    for prefix, namespace in shapes.namespaces():
+        copy.bind(prefix, namespace, override=True)
+    for triple in shapes:
+        copy.add(triple)
+    for triple in odd:
+        copy.remove(triple)
+    return copy
+
+
+def _refuse_for_every_engine(shapes: Graph) -> None:
+    """Shapes that SHACL says an engine must refuse, or that pySHACL would get wrong."""
+    for shape, constraint in shapes.subject_objects(SH.sparql):
+        select = shapes.value(constraint, SH.select)
+        if select is None:
+            continue
+        problem = fast_shacl.sparql_refusal(str(select))
+        if problem:
+            raise ShaclRefusal(f"{fast_shacl._name(shapes, shape)} uses {problem}", shape=shape, feature=problem)
+    for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
+        for validator in [*shapes.objects(component, SH.validator), *shapes.objects(component, SH.nodeValidator),
+                          *shapes.objects(component, SH.propertyValidator)]:
+            select = shapes.value(validator, SH.select) or shapes.value(validator, SH.ask)
+            parameters = [str(shapes.value(p, SH.path)).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+                          for p in shapes.objects(component, SH.parameter)]
+            problem = fast_shacl.sparql_refusal(str(select), ["value", *parameters]) if select is not None else None
+            if problem:
+                raise ShaclRefusal(f"the constraint component {fast_shacl._name(shapes, component)} uses {problem}",
+                                   shape=component, feature=problem)
+
+
+def _pyshacl(data: Graph, shapes: Graph) -> ShaclReport:
+    """pySHACL, the reference: its results graph read back into a ShaclReport."""
+    import pyshacl
+    from pyshacl.errors import ReportableRuntimeError
+
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        _, results_graph, _ = pyshacl.validate(
+            data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=False
+        )
+    except (ReportableRuntimeError, NotImplementedError) as error:
+        raise ShaclRefusal(f"pySHACL, the reference engine, cannot validate these shapes: "
+                           f"{getattr(error, 'message', error)}", feature="refused by pySHACL") from None
+    finally:
+        logger.setLevel(level)
+    if not isinstance(results_graph, Graph):  # pySHACL returns its ValidationFailure instead of a report
+        raise ShaclRefusal(f"pySHACL, the reference engine, refused these shapes: "
+                           f"{getattr(results_graph, 'message', results_graph)}", feature="refused by pySHACL")
+    report = fast_shacl.report_from_pyshacl(results_graph)
+    # SHACL: the data conforms when there is no result at all, whatever its severity
+    return ShaclReport(conforms=not report.results, results=report.results, engine="pyshacl")
+
+
+def report_graph(report: ShaclReport, shapes: Graph | None = None) -> Graph:
+    """A standard ``sh:ValidationReport`` graph of ``report`` (blank-node paths and shapes
+    copied from ``shapes``, so the graph stands alone)."""
+    graph = fast_shacl.ValidationReport(conforms=report.conforms, results=report.results).graph(shapes)
+    if shapes is not None:
+        for prefix, namespace in shapes.namespaces():
+            if prefix and not prefix.startswith("ns"):
+                graph.bind(prefix, namespace, override=False)
+    return graph
+
+
+def report_turtle(report: ShaclReport, shapes: Graph | None = None) -> str:
+    """The report as Turtle, readable by pySHACL, Jena and TopBraid."""
+    return report_graph(report, shapes).serialize(format="turtle")
+
+
+def read_report(turtle: str) -> ShaclReport:
+    """Read a ``sh:ValidationReport`` in Turtle (written by any engine) into a ShaclReport."""
+    report = fast_shacl.report_from_pyshacl(Graph().parse(data=turtle, format="turtle"))
+    return ShaclReport(conforms=report.conforms, results=report.results, engine="")
+
+
+__all__ = ["ENGINES", "ShaclRefusal", "ShaclReport", "load_shapes", "read_report", "report_graph",
+           "report_turtle", "validate_graphs"]
+
