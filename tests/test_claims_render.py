@@ -394,3 +394,7 @@ def test_markdown_says_has_shown_as_the_quote_does_and_marks_unchecked_papers(ca
     symptoms = out.split("## cs-symptom-improvement\n", 1)[1].split("\n## ", 1)[0]
     assert "| provenance | reported by the source document; the paper identified for it, Cai 2019" in symptoms
     assert "(identified; not checked for this claim)" in symptoms
+    severe = out.split("## ma-subgroup-severe-deficiency\n", 1)[1].split("\n## ", 1)[0]
+    assert "| difference between the subgroups | statistically significant (from the cited publication only" in severe
+    aged = out.split("## ma-subgroup-aged-65-or-older\n", 1)[1].split("\n## ", 1)[0]
+    assert "| difference between the subgroups | no test of the difference reported |" in aged

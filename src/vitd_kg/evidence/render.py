@@ -616,6 +616,11 @@ def claims_to_markdown(claims: list["Claim"]) -> str:
                 "; ".join(estimate_phrase(e) + (f" ({e.provenance.name})" if e.provenance else "") for e in effect.estimates) or None,
             ) if b]
             rows.append(("effect", ", ".join(bits)))
+            if effect.larger_than:
+                test = effect.difference_test(effect.larger_than)
+                rows.append(("difference between the subgroups", "no test of the difference reported" if test is None else
+                             f"{test.significance.name if test.significance else 'tested'}"
+                             + (f" ({test.provenance.name}, doi:{test.doi})" if test.provenance and test.doi else "")))
         if claim.rests_on:
             rows.append(("rests on", ", ".join(f"`{b.claim_id}`" for b in claim.rests_on if b.direct)))
         reference = publication_reference(claim)
