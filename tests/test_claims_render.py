@@ -343,7 +343,7 @@ def test_without_the_test_node_the_difference_reads_as_untested(tmp_path):
     data = copy_data(tmp_path)
     path = data / "meta-analysis.ttl"
     text = path.read_text(encoding="utf-8")
-    start = text.index("difference:beaudart-2014-strength-by-25ohd\n")
+    start = text.index("<https://w3id.org/vitd-kg/id/difference/beaudart-2014-strength-by-25ohd>\n")
     end = text.index("vitd:differenceSignificance vitd:Significant .", start) + len("vitd:differenceSignificance vitd:Significant .")
     path.write_text(text[:start] + text[end:], encoding="utf-8")
     changed = next(c for c in vitd_kg.claims(data) if c.id == "ma-subgroup-severe-deficiency").text
