@@ -389,6 +389,8 @@ def test_json_carries_the_provenance_of_the_claim_and_of_its_figures(capsys):
 def test_markdown_says_has_shown_as_the_quote_does_and_marks_unchecked_papers(capsys):
     assert main(["claims", "--format", "markdown"]) == 0
     out = capsys.readouterr().out
+    [shown] = BY_ID["concl-supplementation-improves-strength"].modalities
+    assert shown.cue == "has shown"  # issue 15 item 6: the quote's "has shown", not the vocabulary's "have shown"
     section = out.split("## concl-supplementation-improves-strength\n", 1)[1].split("\n## ", 1)[0]
     assert "\u201chas shown\u201d" in section and "have shown" not in section
     symptoms = out.split("## cs-symptom-improvement\n", 1)[1].split("\n## ", 1)[0]

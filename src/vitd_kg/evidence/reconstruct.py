@@ -161,11 +161,14 @@ def build_claims(rows: dict[str, list[Row]]) -> list[Claim]:
             provenance=status.get(iri),
         )
         for m in modalities.get(iri, []):
+            cue = _text(m, "cue")
+            if cue and str(m["source"]) == "document":  # the cue as the quote conjugates it ("has shown")
+                cue = next((c for c in claim.hedge_cues if c.split()[-1] == cue.split()[-1]), cue)
             modality = Modality(
                 iri=str(m["modality"]),
                 label=_text(m, "modalityLabel"),
                 kind=str(m["modalKind"]),
-                cue=_text(m, "cue"),
+                cue=cue,
                 is_hedge=_value(m["isHedge"]) is True,
             )
             target = claim.modalities if str(m["source"]) == "document" else claim.publication_modalities
