@@ -10,8 +10,9 @@ from rdflib.namespace import RDF, XSD
 from vitd_kg.namespaces import OA, VITD
 
 #: Properties a claim's own statement runs through; numbers on these nodes are what the
-#: claim says. Nodes carrying vitd:publication are facts taken from a publication, not
-#: from the document, and are not followed.
+#: claim says. Nodes whose vitd:provenanceStatus says the document does not state them
+#: (taken from a publication, or inferred by the modeller) are not followed; a node
+#: without a status is not followed when it carries vitd:publication.
 CONTENT_PROPERTIES = (
     VITD.object,
     VITD.forPopulation,
@@ -22,6 +23,7 @@ CONTENT_PROPERTIES = (
     VITD.criterion,
     VITD.largerThan,
 )
+NOT_IN_THE_DOCUMENT = {VITD.TakenFromPublication, VITD.InferredByModeller}
 NUMERIC = {XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.nonNegativeInteger, XSD.positiveInteger}
 
 
@@ -53,7 +55,8 @@ def numbers_stated(graph: Graph, claim: URIRef) -> set[Decimal]:
         if node in seen or str(node).startswith(str(VITD)):
             return
         seen.add(node)
-        if graph.value(node, VITD.publication) is not None:
+        status = graph.value(node, VITD.provenanceStatus)
+        if status in NOT_IN_THE_DOCUMENT or (status is None and graph.value(node, VITD.publication) is not None):
             return
         for _, value in graph.predicate_objects(node):
             if isinstance(value, Literal) and value.datatype in NUMERIC:

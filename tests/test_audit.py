@@ -182,3 +182,61 @@ def test_no_findings_exit_0_even_with_fail_on_findings(tmp_path, capsys):
     (data / "one.ttl").write_text("<https://example.org/s> <https://example.org/p> 1 .\n", encoding="utf-8")
     assert main(["audit", "--data", str(data), "--fail-on-findings"]) == 0
     assert "no findings" in capsys.readouterr().out
+
+
+# --- issue 15: a weakened hedge, a "particularly" without a contrast, plain summaries -------------
+
+
+@pytest.mark.parametrize("claim", ["mech-animal-deficiency-weakness", "mech-animal-endocrine-weakness"])
+def test_can_for_may_is_a_weakened_hedge_not_a_dropped_one(claim):
+    finding = find("hedge-dropped-from-publication", claim)
+    assert finding.severity == "low"
+    assert "a weakened hedge, not a dropped one" in finding.message and "drops" not in finding.message
+    assert "\u201ccan\u201d where the publication it draws on says \u201cmay\u201d" in finding.summary
+
+
+def test_a_claim_that_keeps_no_hedge_drops_it(tmp_path):
+    data = copy_data(tmp_path)
+    edit(data, "mechanisms.ttl", "vitd:modality vitd:Shown , vitd:Capable ;", "vitd:modality vitd:Shown ;", count=1)
+    finding = find("hedge-dropped-from-publication", "mech-animal-deficiency-weakness", audit(data))
+    assert finding.severity == "medium" and "the claim drops that hedge" in finding.message
+
+
+def test_particularly_in_the_deficient_has_no_contrast_underneath():
+    finding = find("particular-group-without-contrast", "concl-alleviates-muscle-spasm")
+    assert finding is not None and finding.severity == "medium"
+    assert finding.claim_ids == ["concl-alleviates-muscle-spasm", "cs-improvement", "cs-spasm-reduction",
+                                 "cs-symptom-improvement", "ma-subgroup-severe-deficiency"]
+    assert finding.study_ids == ["cai-2019-case-series", "beaudart-2014-meta-analysis"]
+    for words in ("particularly in individuals with vitamin D deficiency", "which already belong to that group",
+                  "ma-subgroup-severe-deficiency (beaudart-2014-meta-analysis), is on global muscle strength, not muscle spasm"):
+        assert words in finding.message
+    assert "everyone in the evidence under it already belonged to that group" in finding.summary
+
+
+def test_without_particularly_there_is_no_contrast_finding(tmp_path):
+    data = copy_data(tmp_path)
+    edit(data, "conclusion.ttl", "    vitd:appliesParticularlyTo population:vitamin-d-deficient ;\n", "")
+    assert find("particular-group-without-contrast", "concl-alleviates-muscle-spasm", audit(data)) is None
+
+
+def test_a_group_outside_the_condition_underneath_is_not_called_all_in_the_group(tmp_path):
+    data = copy_data(tmp_path)
+    edit(data, "case-series.ttl", "    vitd:condition concept:chronic-pain , concept:vitamin-d-deficiency ;",
+         "    vitd:condition concept:chronic-pain ;")
+    finding = find("particular-group-without-contrast", "concl-alleviates-muscle-spasm", audit(data))
+    assert finding is not None and "already belong" not in finding.message
+
+
+def test_summaries_are_plain_words_without_ids():
+    ids = {i for f in FINDINGS for i in f.claim_ids + f.study_ids}
+    for finding in FINDINGS:
+        assert finding.summary and finding.summary[0].isupper() and finding.summary.endswith(".")
+        assert not [i for i in ids if i in finding.summary], finding.summary
+        assert "vitd:" not in finding.summary and "doi:" not in finding.summary
+
+
+def test_the_audit_flags_six_claims():
+    assert sorted({f.claim_id for f in FINDINGS}) == [
+        "concl-alleviates-muscle-spasm", "concl-cost-effective-strategy", "concl-crucial-role-in-muscle-function",
+        "cs-improvement", "mech-animal-deficiency-weakness", "mech-animal-endocrine-weakness"]

@@ -43,11 +43,20 @@ def test_sentence_is_a_sentence_and_not_the_quote(claim):
     assert "None" not in claim.text and "  " not in claim.text and "https://" not in claim.text
 
 
+def before_and_after(claim) -> bool:
+    return any(e.uncontrolled for e in claim.reported_effects)
+
+
 @pytest.mark.parametrize("claim", CLAIMS, ids=[c.id for c in CLAIMS])
 def test_sentence_uses_the_relation_verb_in_the_right_tense(claim):
     text = claim.text.lower()
     past = claim.kind.iri in (VITD + "StudyClaim", VITD + "FindingClaim")
-    if past:
+    if past and before_and_after(claim):
+        # issue 15: an uncontrolled before-and-after finding says what was reported (or
+        # shown) after what, never the relation's causal verb with the intervention as subject
+        assert " reported " in text or " showed " in text
+        assert f"{term_phrase(claim.subject).lower()} {claim.relation.past}" not in text
+    elif past:
         assert claim.relation.past in text or f"did not significantly {claim.relation.base}" in text or " included " in text
     else:
         verbs = (claim.relation.present, claim.relation.base)
@@ -92,16 +101,30 @@ def test_sentence_keeps_every_hedge_and_strength_word(claim):
         ("concl-supplementation-improves-strength", "Vitamin D supplementation has been shown to improve muscle strength."),
         ("ma-size", "The systematic review and meta-analysis of randomized controlled trials of vitamin D and muscle "
                     "(Beaudart 2014) included 30 randomized controlled trials with 5615 participants."),
+        # issue 15: the document's report of an uncontrolled case series, its paper identified
+        # but not checked; the 50,000 IU group is part of the case series' patients
         ("cs-symptom-improvement",
-         "In the case series of vitamin D treatment in chronic neck and back pain (Cai 2019), 50,000 IU of oral "
-         "vitamin D weekly for 12 weeks improved symptoms by more than 70% in patients with chronic pain and "
-         "vitamin D deficiency who had not responded to nonsteroidal anti-inflammatory drugs or physical therapy "
-         "(patient-reported; significance not reported)."),
+         "As the source document reports, in a case series without a control group, patients who received "
+         "50,000 IU of oral vitamin D weekly for 12 weeks (among the patients with chronic pain and vitamin D "
+         "deficiency who had not responded to nonsteroidal anti-inflammatory drugs or physical therapy) reported "
+         "more than 70% improvement in their symptoms (significance not reported; the case series is identified "
+         "as Cai 2019, whose figures were not checked)."),
+        ("cs-spasm-reduction",
+         "As the source document reports, in a case series without a control group, patients who received "
+         "50,000 IU of oral vitamin D weekly for 12 weeks (among the patients with chronic pain and vitamin D "
+         "deficiency who had not responded to nonsteroidal anti-inflammatory drugs or physical therapy) reported "
+         "reduced muscle spasm (significance not reported; the case series is identified as Cai 2019, whose "
+         "figures were not checked)."),
+        # issue 15: "compared with placebo or control" is the publication's, with the estimate
         ("ma-mass-no-effect",
          "In the systematic review and meta-analysis of randomized controlled trials of vitamin D and muscle "
          "(Beaudart 2014), vitamin D supplementation did not significantly affect muscle mass in participants of "
-         "the included randomized controlled trials, compared with placebo or control (standardized mean "
-         "difference 0.058, p = 0.52, from the publication)."),
+         "the included randomized controlled trials (from the publication: compared with placebo or control, "
+         "standardized mean difference 0.058, p = 0.52)."),
+        # issue 15 item 6: "chronic muscle spasms and associated pain", in the quote's order
+        ("concl-cost-effective-strategy",
+         "Addressing vitamin D deficiency could be a cost-effective strategy to improve quality of life for "
+         "individuals with chronic muscle spasm and associated pain."),
     ],
 )
 def test_sentences_read_as_expected(claim_id, sentence):
@@ -271,3 +294,109 @@ def test_the_claims_command_does_not_import_rdflib():
             "print('rdflib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "False", result.stderr
+
+
+# --- provenance in the sentence, the JSON and the Markdown (issue 15) -------------------------------
+
+
+CASE_SERIES_REPORTS = ["cs-population", "cs-improvement", "cs-symptom-improvement", "cs-spasm-reduction"]
+
+
+@pytest.mark.parametrize("claim_id", CASE_SERIES_REPORTS)
+def test_the_case_series_report_reads_as_the_documents_with_its_paper_identified_not_checked(claim_id):
+    claim = BY_ID[claim_id]
+    assert claim.provenance.iri == VITD + "ReportedByDocument" and not claim.publication.checked
+    assert claim.text.startswith("As the source document reports, ")
+    assert "identified as Cai 2019, whose figures were not checked" in claim.text
+    assert "(Cai 2019)" not in claim.text
+
+
+def test_a_verified_claim_names_its_paper_and_the_design_claim_of_the_case_series_is_verified():
+    design = BY_ID["cs-design"]
+    assert design.publication.checked and "(Cai 2019)" in design.text
+    assert "(Beaudart 2014)" in BY_ID["ma-strength"].text and BY_ID["ma-strength"].publication.checked
+
+
+def test_uncontrolled_findings_say_what_was_reported_after_what():
+    symptoms = BY_ID["cs-symptom-improvement"].text
+    assert "patients who received 50,000 IU of oral vitamin D weekly for 12 weeks" in symptoms
+    assert "reported more than 70% improvement in their symptoms" in symptoms
+    assert "without a control group" in symptoms and "improved symptoms" not in symptoms
+    assert "reported reduced muscle spasm" in BY_ID["cs-spasm-reduction"].text
+    assert "showed improvement in clinical status after correction of vitamin D deficiency" in BY_ID["cs-improvement"].text
+    [effect] = BY_ID["cs-symptom-improvement"].reported_effects
+    assert effect.uncontrolled and effect.population.part_of.iri.endswith("population/cai-2019-patients")
+
+
+def test_the_tested_subgroup_difference_is_rendered_with_its_significance():
+    severe = BY_ID["ma-subgroup-severe-deficiency"]
+    assert "significance not reported" not in severe.text
+    assert "from the publication: the difference between the groups was statistically significant" in severe.text
+    assert "comparison group inferred by the modeller" in severe.text
+    [test] = severe.reported_effects[0].difference_tests
+    assert test.significance.iri == VITD + "Significant" and test.doi == "10.1210/jc.2014-1742"
+    aged = BY_ID["ma-subgroup-aged-65-or-older"].text
+    assert "no test of the difference reported" in aged and "significance not reported" not in aged
+
+
+def test_without_the_test_node_the_difference_reads_as_untested(tmp_path):
+    data = copy_data(tmp_path)
+    path = data / "meta-analysis.ttl"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("difference:beaudart-2014-strength-by-25ohd\n")
+    end = text.index("vitd:differenceSignificance vitd:Significant .", start) + len("vitd:differenceSignificance vitd:Significant .")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    changed = next(c for c in vitd_kg.claims(data) if c.id == "ma-subgroup-severe-deficiency").text
+    assert "no test of the difference reported" in changed and "statistically significant" not in changed
+
+
+def test_figures_from_the_publication_sit_together_with_the_comparator():
+    text = BY_ID["ma-strength"].text
+    assert "(described as \"small but significant\"; statistically significant; from the publication: compared with " \
+           "placebo or control, standardized mean difference 0.17, p = 0.02)" in text
+    assert text.count("compared with placebo or control") == 1
+
+
+def test_a_status_read_from_the_data_changes_the_sentence(tmp_path):
+    """Mark the case series' symptom claim as verified: the sentence names the paper and drops "as the source document reports"."""
+    data = copy_data(tmp_path)
+    edit(data, "case-series.ttl",
+         "    vitd:provenanceStatus vitd:ReportedByDocument ;   # dose, schedule",
+         "    vitd:provenanceStatus vitd:VerifiedInPublication ;   # dose, schedule")
+    changed = next(c for c in vitd_kg.claims(data) if c.id == "cs-symptom-improvement").text
+    assert not changed.startswith("As the source document reports")
+    assert "(Cai 2019), without a control group" in changed and "not checked" not in changed
+
+
+def test_json_carries_the_provenance_of_the_claim_and_of_its_figures(capsys):
+    assert main(["claims", "--format", "json", "--id", "cs-symptom-improvement", "--id", "ma-subgroup-severe-deficiency"]) == 0
+    payload = {c["id"]: c for c in json.loads(capsys.readouterr().out)}
+    symptoms = payload["cs-symptom-improvement"]
+    assert symptoms["provenance"]["id"] == "vitd:ReportedByDocument"
+    assert symptoms["publication"]["checked"] is False and symptoms["publication"]["short_reference"] == "Cai 2019"
+    assert symptoms["subject"]["provenance"]["id"] == "vitd:ReportedByDocument"
+    [effect] = symptoms["effects"]
+    assert effect["comparison_basis"]["id"] == "vitd:BeforeAndAfterUncontrolled"
+    assert effect["population"]["part_of"]["id"] == "population:cai-2019-patients"
+    severe = payload["ma-subgroup-severe-deficiency"]
+    compared = next(e for e in severe["effects"] if e["role"] == "compared")
+    assert compared["provenance"]["id"] == "vitd:InferredByModeller"
+    assert compared["population"]["criteria"][0]["provenance"]["id"] == "vitd:InferredByModeller"
+    reported = next(e for e in severe["effects"] if e["role"] == "reported")
+    assert reported["difference_tests"][0]["significance"]["id"] == "vitd:Significant"
+
+
+def test_markdown_says_has_shown_as_the_quote_does_and_marks_unchecked_papers(capsys):
+    assert main(["claims", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    [shown] = BY_ID["concl-supplementation-improves-strength"].modalities
+    assert shown.cue == "has shown"  # issue 15 item 6: the quote's "has shown", not the vocabulary's "have shown"
+    section = out.split("## concl-supplementation-improves-strength\n", 1)[1].split("\n## ", 1)[0]
+    assert "\u201chas shown\u201d" in section and "have shown" not in section
+    symptoms = out.split("## cs-symptom-improvement\n", 1)[1].split("\n## ", 1)[0]
+    assert "| provenance | reported by the source document; the paper identified for it, Cai 2019" in symptoms
+    assert "(identified; not checked for this claim)" in symptoms
+    severe = out.split("## ma-subgroup-severe-deficiency\n", 1)[1].split("\n## ", 1)[0]
+    assert "| difference between the subgroups | statistically significant (from the cited publication only" in severe
+    aged = out.split("## ma-subgroup-aged-65-or-older\n", 1)[1].split("\n## ", 1)[0]
+    assert "| difference between the subgroups | no test of the difference reported |" in aged

@@ -19,7 +19,7 @@ from vitd_kg.errors import InputError
 from vitd_kg import load_store, write_evidence_map
 from vitd_kg.evidence.chain import evidence_chain
 from vitd_kg.site import evidence_map as drawing
-from vitd_kg.site.evidence_map import FLAG_COLOUR, RANK_COLOURS, evidence_map_graph
+from vitd_kg.site.evidence_map import CITED_COLOUR, FLAG_COLOUR, RANK_COLOURS, evidence_map_graph
 from vitd_kg.namespaces import VITD, claim_id
 from vitd_kg.sparql.engines import run_query
 from vitd_kg.sparql.queries import read_query
@@ -117,7 +117,11 @@ def test_audit_findings_are_marked_in_red(store, tmp_path):
     drawing.write_evidence_map(evidence_chain(store, "concl-alleviates-muscle-spasm", findings=findings), out)
     dot = out.read_text()
     assert "says significant, but no test is reported" in dot.replace('<BR ALIGN="LEFT"/>', " ")
-    assert dot.count(FLAG_COLOUR) >= 3  # the claim, the study and the legend swatch
+    # the flagged claim and the legend swatch are red; the study the finding only cites is
+    # drawn as cited, not as an over-statement (issue 15: red only where the audit flags)
+    assert dot.count(FLAG_COLOUR) >= 2
+    assert 'claim__cs-improvement' in dot and f'color="{FLAG_COLOUR}"' in dot
+    assert f'color="{CITED_COLOUR}"' in dot and "finding on cs-improvement" in dot.replace('<BR ALIGN="LEFT"/>', " ")
     assert "over-statement found by the evidence audit" in dot
     assert "evidence audit not installed" not in dot
 
@@ -194,3 +198,28 @@ def test_a_missing_graphviz_package_says_how_to_install_the_extra(tmp_path, monk
     with pytest.raises(VitdKgError, match="Python package `graphviz`") as caught:
         write_evidence_map("cs-spasm-reduction", tmp_path / "map.dot")
     assert "vitd-kg[docs]" in caught.value.hint
+
+
+def test_only_flagged_claims_are_red_and_cited_ones_are_marked_as_cited(store):
+    """Issue 15: the case-series claims under the spasm conclusion are evidence the audit
+    cites; only cs-improvement, which the audit flags itself, is outlined in red."""
+    import re
+    import vitd_kg
+
+    findings = vitd_kg.audit()
+    chain = evidence_chain(store, "concl-alleviates-muscle-spasm", findings=findings)
+    flagged = {claim_id(c) for c in chain.claims if chain.flags.get(c)}
+    assert flagged == {"concl-alleviates-muscle-spasm", "cs-improvement"}
+    assert {claim_id(c) for c in chain.claims if chain.cited.get(c) and not chain.flags.get(c)} == {
+        "cs-spasm-reduction", "cs-symptom-improvement"}
+    dot = evidence_map_graph(chain).source
+    for claim in ("cs-spasm-reduction", "cs-symptom-improvement"):
+        node = re.search(rf'"claim__{claim}" \[(.*?)\]\n', dot, re.S).group(1)
+        assert FLAG_COLOUR not in node and CITED_COLOUR in node and "audit:" not in node
+    assert "the document&#x27;s report (Cai 2019 identified, not checked)" in dot.replace('<BR ALIGN="LEFT"/>', " ")
+
+
+def test_rests_on_counts_studies_of_the_world_not_the_documents_synthesis(store):
+    chain = evidence_chain(store, "concl-alleviates-muscle-spasm")
+    assert len(chain.studies) == 2 and [s.label for s in chain.studies_of_the_world()] == [
+        "case series of vitamin D treatment in chronic neck and back pain"]

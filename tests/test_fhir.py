@@ -233,3 +233,47 @@ def test_writing_to_a_file_as_the_export_command_does(tmp_path):
     with target.open("wb") as out:
         fhir.write_fhir(vitd_kg.load_store(), out)
     assert Bundle.model_validate_json(target.read_bytes()).type == "collection"
+
+
+# --- provenance (issue 15) ---------------------------------------------------------------------
+
+PROVENANCE_NOTES = {
+    VITD.ReportedByDocument: "Provenance: reported by the source document only",
+    VITD.VerifiedInPublication: "Provenance: stated by the source document and verified in the cited publication",
+    VITD.TakenFromPublication: "Provenance: not in the source document; taken from the cited publication",
+    VITD.InferredByModeller: "Provenance: inferred by the modellers of the vitd-kg graph",
+}
+
+
+@pytest.mark.parametrize("effect_iri", sorted(EVIDENCE))
+def test_evidence_is_derived_from_a_citation_only_where_its_figures_were_checked_there(graph, effect_iri):
+    effect = URIRef(effect_iri)
+    status = graph.value(effect, VITD.provenanceStatus)
+    evidence = EVIDENCE[effect_iri]
+    notes = [n["text"] for n in evidence.get("note", [])]
+    assert any(n.startswith(PROVENANCE_NOTES[status]) for n in notes), notes
+    derived = [a["resourceReference"]["reference"] for a in evidence.get("relatedArtifact", []) if a["type"] == "derived-from"]
+    if status in (VITD.VerifiedInPublication, VITD.TakenFromPublication):
+        assert derived == [fhir.full_url(str(graph.value(effect, VITD.publication)))]
+    else:
+        assert derived == []
+
+
+def test_the_case_series_evidence_names_its_paper_as_not_checked():
+    evidence = EVIDENCE["https://w3id.org/vitd-kg/id/effect/cai-2019-symptom-improvement"]
+    notes = " ".join(n["text"] for n in evidence["note"])
+    assert "(doi:10.7812/TPP/18.241) was not checked for these figures" in notes
+    assert "Comparison: before and after, without a control group." in notes
+
+
+def test_the_tested_subgroup_difference_is_a_note_on_both_subgroups():
+    for local in ("beaudart-2014-strength-severe-deficiency", "beaudart-2014-strength-25ohd-30-or-more"):
+        notes = " ".join(n["text"] for n in EVIDENCE[f"https://w3id.org/vitd-kg/id/effect/{local}"]["note"])
+        assert "was tested: statistically significant, from the publication (doi:10.1210/jc.2014-1742)" in notes
+        assert "not for this subgroup's own effect" in notes
+
+
+def test_the_inferred_population_says_so():
+    evidence = EVIDENCE["https://w3id.org/vitd-kg/id/effect/beaudart-2014-strength-25ohd-30-or-more"]
+    population = next(v for v in evidence["variableDefinition"] if v["variableRole"]["coding"][0]["code"] == "population")
+    assert {"text": "provenance: inferred by the modeller"} in population["note"]

@@ -77,7 +77,9 @@ def test_a_compacted_claim_reads_as_plain_json(nodes):
     assert claim["@type"] == "FindingClaim"
     assert all(":" not in key for key in claim if not key.startswith("@"))
     assert claim["relation"] == "improves" and claim["modality"] == "Asserted"
-    assert claim["forPopulation"] == "population:cai-2019-patients"
+    # issue 15: the claim is about the patients who received 50,000 IU, part of the case series' patients
+    assert claim["forPopulation"] == "population:cai-2019-weekly-50000-iu-recipients"
+    assert nodes[claim["forPopulation"]]["subpopulationOf"] == "population:cai-2019-patients"
     assert claim["evidenceLevel"] == "UncontrolledClinicalEvidence"
     assert all(isinstance(value, str) for key, value in claim.items())  # links are strings, not objects
 

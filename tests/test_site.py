@@ -152,3 +152,38 @@ def test_outdir_that_is_a_file_is_refused(tmp_path):
     target = tmp_path / "file"
     target.write_text("x")
     assert main(["docs", str(target)]) == 2
+
+
+# --- a reader's site (issue 15); the browser test checks the same in Chromium at two widths ----------
+
+
+def test_the_home_page_leads_with_the_conclusions_and_their_support(site):
+    import vitd_kg
+    from vitd_kg.site.reader import GRADES
+
+    page = text(site, "index.html")
+    head = page.split('<h2 id="why">', 1)[0]
+    conclusions = [c for c in vitd_kg.claims() if c.kind.iri.endswith(("ConclusionClaim", "ResearchGapClaim"))]
+    positions = [head.index(str(markupsafe.escape(c.text))) for c in conclusions]
+    assert positions == sorted(positions) and len(positions) == 5
+    assert head.count('class="support support-') == 5
+    assert all(label in GRADES.values() for label in re.findall(r'class="support support-\w+">([^<]+)<', head))
+    assert "cai-2019" not in head and "claim:" not in head
+
+
+def test_only_the_claims_the_audit_flags_carry_the_audit_marker(site):
+    import vitd_kg
+
+    flagged = {f.claim_id for f in vitd_kg.audit()}
+    listing = text(site, "claims.html")
+    marked = set(re.findall(r'href="claims/([\w-]+)\.html">[^<]*</a> <span class="flag"', listing))
+    assert marked == flagged
+    for claim in ("cs-spasm-reduction", "cs-symptom-improvement", "ma-strength"):
+        page = text(site, f"claims/{claim}.html")
+        assert 'class="flagbox"' not in page and 'class="citedbox"' in page
+
+
+def test_rests_on_does_not_count_the_documents_synthesis_as_a_study(site):
+    assert "<dd>3 claims, 1 study (" in text(site, "claims/concl-alleviates-muscle-spasm.html")
+    crucial = text(site, "claims/concl-crucial-role-in-muscle-function.html")
+    assert "<dd>8 claims, 3 studies (the document’s own synthesis is not counted as a study); 3 more claims give a reason" in crucial

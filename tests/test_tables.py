@@ -189,3 +189,63 @@ def test_writing_to_a_file_as_the_export_command_does(tmp_path, format):
         tables.write_effect_table(STORE, out, format=format)
         assert not out.closed
     assert target.stat().st_size > 1000
+
+
+# --- provenance columns (issue 15) ---------------------------------------------------------------
+
+
+def status_label(graph: Graph, node) -> str | None:
+    status = None if node is None else graph.value(node, VITD.provenanceStatus)
+    return None if status is None else str(graph.value(status, RDFS.label))
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[r["effect_id"] for r in ROWS])
+def test_provenance_columns_are_the_graphs(graph, row):
+    effect, estimate = iri("effect", row["effect_id"]), iri("estimate", row["estimate_id"])
+    assert row["provenance"] == status_label(graph, effect)
+    assert row["estimate_provenance"] == status_label(graph, estimate)
+    assert row["population_provenance"] == status_label(graph, graph.value(effect, VITD.effectPopulation))
+    study = iri("study", row["study_id"])
+    assert row["study_publication"] == str(graph.value(study, VITD.publication))
+    checked = {VITD.VerifiedInPublication, VITD.TakenFromPublication}
+    status = graph.value(effect, VITD.provenanceStatus)
+    if status in checked:
+        assert row["publication"] == str(graph.value(effect, VITD.publication))
+    elif estimate is not None and graph.value(estimate, VITD.provenanceStatus) in checked:
+        assert row["publication"] == str(graph.value(estimate, VITD.publication))
+    else:
+        assert row["publication"] is None  # the document's report, or the modeller's: no paper checked
+    basis = graph.value(effect, VITD.comparisonBasis)
+    assert row["comparison"] == str(graph.value(basis, RDFS.label))
+
+
+def test_the_case_series_rows_name_no_checked_paper():
+    rows = [r for r in ROWS if r["study_id"] == "cai-2019-case-series"]
+    assert len(rows) == 3
+    for row in rows:
+        assert row["publication"] is None and row["provenance"] == "reported by the source document"
+        assert row["study_publication"] == "https://doi.org/10.7812/TPP/18.241"
+
+
+def test_whole_study_totals_are_marked_as_such():
+    for row in ROWS:
+        assert (row["counts_scope"] == "whole study") == (row["participants"] is not None)
+    assert "WHOLE-STUDY" in tables.COLUMN_NOTES["participants"] and "WHOLE-STUDY" in tables.COLUMN_NOTES["number_of_studies"]
+    assert set(tables.COLUMN_NOTES) == set(tables.COLUMNS)
+
+
+def test_the_subgroup_difference_column_is_the_tests_result_not_the_subgroups():
+    by_effect = {r["effect_id"]: r for r in ROWS}
+    for local in ("beaudart-2014-strength-severe-deficiency", "beaudart-2014-strength-25ohd-30-or-more"):
+        assert by_effect[local]["subgroup_difference"] == "statistically significant"
+        assert by_effect[local]["significance"] == "significance not reported"
+    assert by_effect["beaudart-2014-strength-65-or-older"]["subgroup_difference"] is None
+
+
+def test_parquet_fields_carry_their_descriptions():
+    parquet = pytest.importorskip("pyarrow.parquet")
+    buffer = io.BytesIO()
+    tables.write_effect_table(STORE, buffer, format="parquet")
+    buffer.seek(0)
+    schema = parquet.read_schema(buffer)
+    assert b"WHOLE-STUDY" in schema.field("participants").metadata[b"description"]

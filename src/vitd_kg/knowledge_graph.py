@@ -330,6 +330,7 @@ class KnowledgeGraph:
             dataset=self.release_dataset,
             ontology=self.ontology,
             ontology_turtle=self.ontology_turtle,
+            claims=self.claims(),
         )
 
 

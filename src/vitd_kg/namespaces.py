@@ -49,6 +49,7 @@ ID_KINDS = (
     "sentence",
     "section",
     "agent",
+    "difference",  # subgroup difference tests (issue 15)
 )
 
 #: Prefix -> namespace IRI for every prefix the package writes or reads.

@@ -3,14 +3,16 @@
 The claim, the claims it rests on (``vitd:restsOn``, followed transitively, and the
 mechanism claims that ``vitd:explains`` them), the studies those claims report with
 their designs, the populations, interventions, comparators, exposures and outcomes
-behind them, the effects they report, and the evidence audit's findings on each. The
+behind them, the effects they report, where each claim and study comes from (its
+provenance status and paper), and the evidence audit's findings: on the claims they
+flag (``flags``), and on the claims and studies they only cite (``cited``). The
 chain is gathered by the bundled ``queries/maps/*.rq`` files;
 :mod:`vitd_kg.site.evidence_map` draws it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Sequence
 
 from vitd_kg.errors import InputError
@@ -35,6 +37,7 @@ class ChainClaim:
     modalities: list[str] = field(default_factory=list)
     strength: list[str] = field(default_factory=list)
     effects: list[str] = field(default_factory=list)
+    provenance: "Origin | None" = None
 
     @property
     def short_id(self) -> str:
@@ -53,22 +56,48 @@ class ChainStudy:
     participants: int | None
     included_studies: int | None
     reviewed_in: str | None
+    design_iri: str | None = None
+    provenance: "Origin | None" = None
+
+    @property
+    def is_document_synthesis(self) -> bool:
+        """The source document's own synthesis (``vitd:NarrativeSynthesis``): not a study of the world."""
+        return (self.design_iri or "").endswith("#NarrativeSynthesis")
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a claim or study comes from: its provenance status and the paper it names."""
+
+    status: str
+    label: str
+    publication: str | None = None
+    doi: str | None = None
+    reference: str | None = None
+
+    @property
+    def checked(self) -> bool:
+        return self.status.endswith(("#VerifiedInPublication", "#TakenFromPublication"))
 
 
 @dataclass(frozen=True)
 class Flag:
-    """An audit finding drawn on the map."""
+    """An audit finding drawn on the map: ``about`` is the claim it flags."""
 
     kind: str
     severity: str
     message: str
+    about: str = ""
+    summary: str = ""
 
 
 @dataclass
 class EvidenceChain:
     """Everything an evidence map draws for one claim.
 
-    ``flags`` maps a claim or study IRI to the evidence audit's findings on it.
+    ``flags`` maps a claim IRI to the evidence audit's findings that flag it;
+    ``cited`` maps a claim or study IRI to the findings on *other* claims that cite it
+    (it is evidence a finding points at, not itself an over-statement).
     """
 
     root: str
@@ -79,6 +108,11 @@ class EvidenceChain:
     parts: list[tuple[str, str, str, str]]
     levels: list[EvidenceLevel]
     flags: dict[str, list[Flag]] = field(default_factory=dict)
+    cited: dict[str, list[Flag]] = field(default_factory=dict)
+
+    def studies_of_the_world(self) -> list[ChainStudy]:
+        """The chain's studies, without the source document's own synthesis."""
+        return [s for s in self.studies.values() if not s.is_document_synthesis]
 
 
 def _text(row: dict, key: str, default: str = "") -> str:
@@ -181,12 +215,26 @@ def evidence_chain(graph: Target, claim: str, *, findings: Sequence[Any] = ()) -
                 participants=_int(r, "participants"),
                 included_studies=_int(r, "includedStudies"),
                 reviewed_in=_text(r, "reviewedIn") or None,
+                design_iri=_text(r, "design") or None,
             ),
         )
     parts = [
         (str(r["holder"]), str(r["role"]), str(r["part"]), _text(r, "partLabel", str(r["part"])))
         for r in run_query(graph, bundled_query("maps/chain-parts"), bindings)
     ]
+    for r in run_query(graph, bundled_query("maps/chain-provenance"), bindings):
+        iri = str(r["resource"])
+        origin = Origin(
+            status=str(r["status"]),
+            label=_text(r, "statusLabel", str(r["status"])),
+            publication=_text(r, "publication") or None,
+            doi=_text(r, "doi") or None,
+            reference=_text(r, "shortReference") or None,
+        )
+        if iri in claims:
+            claims[iri].provenance = origin
+        elif iri in studies:
+            studies[iri] = replace(studies[iri], provenance=origin)
     chain = EvidenceChain(
         root=root,
         claims=claims,
@@ -196,7 +244,7 @@ def evidence_chain(graph: Target, claim: str, *, findings: Sequence[Any] = ()) -
         parts=parts,
         levels=evidence_levels(graph),
     )
-    chain.flags = flags_by_resource(findings)
+    chain.flags, chain.cited = flags_and_citations(findings)
     return chain
 
 
@@ -204,23 +252,43 @@ def _study_iri(study_id: str) -> str:
     return study_id if "://" in study_id else f"{ID}study/{study_id}"
 
 
-def flags_by_resource(findings: Iterable[Any]) -> dict[str, list[Flag]]:
-    """Group audit findings by the claim and study IRIs they name.
+def flags_and_citations(findings: Iterable[Any]) -> tuple[dict[str, list[Flag]], dict[str, list[Flag]]]:
+    """Group audit findings by the claim they flag (the first of ``claim_ids``), and by
+    the claims and studies they only cite (the other ``claim_ids``, the ``study_ids``).
 
-    Works with any object that has the attributes of ``vitd_kg.evidence_audit.Finding``
-    (``kind``, ``claim_ids``, ``study_ids``, ``message``, ``severity``); ids may be
-    short (``ma-strength``) or full IRIs.
+    Works with any object that has the attributes of :class:`vitd_kg.evidence.audit.Finding`
+    (``kind``, ``claim_ids``, ``study_ids``, ``message``, ``severity``, optionally
+    ``summary``); ids may be short (``ma-strength``) or full IRIs.
+
+    >>> from types import SimpleNamespace as Finding
+    >>> flags, cited = flags_and_citations([Finding(kind="k", severity="high", message="m",
+    ...     claim_ids=["concl-x", "cs-y"], study_ids=["cai"])])
+    >>> sorted(flags), sorted(cited)
+    (['https://w3id.org/vitd-kg/id/claim/concl-x'], ['https://w3id.org/vitd-kg/id/claim/cs-y', 'https://w3id.org/vitd-kg/id/study/cai'])
     """
     flags: dict[str, list[Flag]] = {}
+    cited: dict[str, list[Flag]] = {}
     for finding in findings:
+        claims = [claim_iri(str(c)) for c in getattr(finding, "claim_ids", ()) or ()]
+        if not claims:
+            continue
         flag = Flag(
             kind=str(getattr(finding, "kind", "finding")),
             severity=str(getattr(finding, "severity", "")),
             message=str(getattr(finding, "message", "")),
+            about=claims[0],
+            summary=str(getattr(finding, "summary", "") or ""),
         )
-        targets = [claim_iri(str(c)) for c in getattr(finding, "claim_ids", ()) or ()]
-        targets += [_study_iri(str(s)) for s in getattr(finding, "study_ids", ()) or ()]
-        for target in targets:
-            if flag not in flags.setdefault(target, []):
-                flags[target].append(flag)
-    return flags
+        if flag not in flags.setdefault(claims[0], []):
+            flags[claims[0]].append(flag)
+        others = [c for c in claims[1:] if c != claims[0]]
+        others += [_study_iri(str(s)) for s in getattr(finding, "study_ids", ()) or ()]
+        for target in others:
+            if flag not in cited.setdefault(target, []):
+                cited[target].append(flag)
+    return flags, cited
+
+
+def flags_by_resource(findings: Iterable[Any]) -> dict[str, list[Flag]]:
+    """The findings by the claim they flag (see :func:`flags_and_citations`)."""
+    return flags_and_citations(findings)[0]

@@ -12,6 +12,8 @@ fields.
 (50000, '[iU]', 12)
 >>> claim.to_dict()["evidence_level"]["rank"]
 2
+>>> claim.provenance.label, claim.publication.checked
+('reported by the source document', False)
 """
 
 from __future__ import annotations
@@ -71,6 +73,19 @@ class EvidenceLevel(Term):
     rank: int | None = None
 
 
+#: Provenance statuses (``vitd:provenanceStatus``) under which the figures were checked in,
+#: or taken from, the publication a resource names.
+CHECKED_STATUSES = (
+    "https://w3id.org/vitd-kg/ontology#VerifiedInPublication",
+    "https://w3id.org/vitd-kg/ontology#TakenFromPublication",
+)
+
+
+def is_checked(status: "Term | None") -> bool:
+    """Whether a provenance status says the figures were checked in (or taken from) the publication."""
+    return status is not None and status.iri in CHECKED_STATUSES
+
+
 @dataclass(frozen=True)
 class Criterion:
     """A numeric bound that defines a population (serum 25(OH)D < 30 nmol/L)."""
@@ -81,6 +96,8 @@ class Criterion:
     symbol: str
     value: Number
     unit: str | None
+    #: Where the bound comes from (``vitd:provenanceStatus``), ``None`` where the graph does not say.
+    provenance: Term | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +107,9 @@ class Population(Term):
     conditions: tuple[Term, ...] = ()
     failed_prior_treatments: tuple[Term, ...] = ()
     criteria: tuple[Criterion, ...] = ()
+    #: The larger population this one is part of (``vitd:subpopulationOf``).
+    part_of: "Population | None" = None
+    provenance: Term | None = None
     #: The group in words ("patients with chronic pain who ..."), as the renderer wrote it.
     text: str = field(default="", compare=False)
 
@@ -108,6 +128,7 @@ class Intervention(Term):
     duration_value: Number | None = None
     duration_unit: str | None = None
     corrects: Term | None = None
+    provenance: Term | None = None
     #: The intervention in words ("50,000 IU of oral vitamin D weekly for 12 weeks").
     text: str = field(default="", compare=False)
 
@@ -124,6 +145,27 @@ class Estimate:
     ci_lower: Number | None
     ci_upper: Number | None
     doi: str | None
+    provenance: Term | None = None
+
+
+@dataclass(frozen=True)
+class Comparator(Term):
+    """What an effect was compared with ("placebo or control"), with where that comes from."""
+
+    provenance: Term | None = None
+
+
+@dataclass(frozen=True)
+class DifferenceTest:
+    """A test of whether an effect differed between subgroups (``vitd:SubgroupDifferenceTest``)."""
+
+    iri: str
+    #: The other subgroup effect the test compares this one with.
+    other_effect: str
+    #: The result for the difference (not for either subgroup's own effect).
+    significance: Term | None
+    doi: str | None
+    provenance: Term | None = None
 
 
 @dataclass(frozen=True)
@@ -140,10 +182,23 @@ class Effect(Term):
     magnitude_unit: str | None = None
     patient_reported: bool | None = None
     significance: Term | None = None
-    comparator: Term | None = None
+    comparator: Comparator | None = None
     subgroup_of: str | None = None
     larger_than: str | None = None
     estimates: tuple[Estimate, ...] = ()
+    #: Before and after without a control group, or against a control group (``vitd:comparisonBasis``).
+    comparison_basis: Term | None = None
+    difference_tests: tuple[DifferenceTest, ...] = ()
+    provenance: Term | None = None
+
+    @property
+    def uncontrolled(self) -> bool:
+        """Whether the effect compares the same patients before and after, with no control group."""
+        return self.comparison_basis is not None and self.comparison_basis.iri.endswith("#BeforeAndAfterUncontrolled")
+
+    def difference_test(self, other: str) -> "DifferenceTest | None":
+        """The test of this effect's difference from the effect ``other`` (an IRI), if one was reported."""
+        return next((t for t in self.difference_tests if t.other_effect == other), None)
 
 
 @dataclass(frozen=True)
@@ -164,6 +219,9 @@ class Study(Term):
     interventions: tuple[Term, ...] = ()
     populations: tuple[Term, ...] = ()
     comparators: tuple[Term, ...] = ()
+    provenance: Term | None = None
+    #: The publication's short reference ("Beaudart 2014"): first author and year.
+    reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -195,6 +253,11 @@ class Publication:
     doi: str | None
     pmid: str | None
     citation: str | None
+    #: First author and year ("Cai 2019"), as the citation begins.
+    short_reference: str | None = None
+    #: Whether the claim was checked in this publication (its status is verified in, or
+    #: taken from, the publication); ``False`` where the publication is only identified.
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -237,6 +300,9 @@ class Claim:
     explains: list[str] = field(default_factory=list)
     states: list[StatedValue] = field(default_factory=list)
     publication: Publication | None = None
+    #: Where the claim comes from (``vitd:provenanceStatus``): the document's report,
+    #: verified in the publication, taken from it, or the modeller's inference.
+    provenance: Term | None = None
     text: str = ""
 
     @property
@@ -287,9 +353,12 @@ def _population_dict(population: Population | None) -> dict[str, Any] | None:
                 "operator": c.symbol,
                 "value": _json_value(c.value),
                 "unit": c.unit,
+                "provenance": _term_dict(c.provenance),
             }
             for c in population.criteria
         ],
+        "part_of": _population_dict(population.part_of),
+        "provenance": _term_dict(population.provenance),
     }
 
 
@@ -307,6 +376,7 @@ def _intervention_dict(intervention: Intervention) -> dict[str, Any]:
         "duration_value": _json_value(intervention.duration_value),
         "duration_unit": intervention.duration_unit,
         "corrects": _term_dict(intervention.corrects),
+        "provenance": _term_dict(intervention.provenance),
     }
 
 
@@ -327,9 +397,23 @@ def _effect_dict(effect: Effect) -> dict[str, Any]:
         else None,
         "patient_reported": effect.patient_reported,
         "significance": _term_dict(effect.significance),
-        "comparator": _term_dict(effect.comparator),
+        "comparator": {**_term_dict(effect.comparator), "provenance": _term_dict(effect.comparator.provenance)}  # type: ignore[dict-item]
+        if effect.comparator
+        else None,
+        "comparison_basis": _term_dict(effect.comparison_basis),
         "subgroup_of": effect.subgroup_of,
         "larger_than": effect.larger_than,
+        "difference_tests": [
+            {
+                "iri": t.iri,
+                "compared_with": t.other_effect,
+                "significance": _term_dict(t.significance),
+                "source_doi": t.doi,
+                "provenance": _term_dict(t.provenance),
+            }
+            for t in effect.difference_tests
+        ],
+        "provenance": _term_dict(effect.provenance),
         "estimates": [
             {
                 "iri": e.iri,
@@ -340,6 +424,7 @@ def _effect_dict(effect: Effect) -> dict[str, Any]:
                 "ci_lower": _json_value(e.ci_lower),
                 "ci_upper": _json_value(e.ci_upper),
                 "source_doi": e.doi,
+                "provenance": _term_dict(e.provenance),
             }
             for e in effect.estimates
         ],
@@ -361,6 +446,8 @@ def _study_dict(study: Study) -> dict[str, Any]:
         "exposures": [_term_dict(t) for t in study.exposures],
         "outcomes": [_term_dict(t) for t in study.outcomes],
         "comparators": [_term_dict(t) for t in study.comparators],
+        "reference": study.reference,
+        "provenance": _term_dict(study.provenance),
     }
 
 
@@ -421,9 +508,12 @@ def claim_to_dict(claim: Claim) -> dict[str, Any]:
             "doi": claim.publication.doi,
             "pmid": claim.publication.pmid,
             "citation": claim.publication.citation,
+            "short_reference": claim.publication.short_reference,
+            "checked": claim.publication.checked,
         }
         if claim.publication
         else None,
+        "provenance": _term_dict(claim.provenance),
         "section": claim.source.section,
         "parent_section": claim.source.parent_section,
         "sentence": claim.source.sentence,

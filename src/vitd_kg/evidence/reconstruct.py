@@ -21,7 +21,9 @@ from vitd_kg.errors import InvalidDataError
 from vitd_kg.evidence.model import (
     Basis,
     Claim,
+    Comparator,
     Criterion,
+    DifferenceTest,
     Effect,
     Estimate,
     EvidenceLevel,
@@ -35,6 +37,7 @@ from vitd_kg.evidence.model import (
     StatedValue,
     Study,
     Term,
+    is_checked,
 )
 from vitd_kg.evidence.render import intervention_phrase, population_phrase, render_claim
 from vitd_kg.namespaces import claim_id, curie
@@ -55,6 +58,9 @@ CLAIM_QUERIES = (
     "effect",
     "evidence",
     "stated-values",
+    "provenance",
+    "comparison",
+    "subpopulation",
 )
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -72,10 +78,19 @@ def reconstruct_claims(graph: Target) -> list[Claim]:
 
 def build_claims(rows: dict[str, list[Row]]) -> list[Claim]:
     """Assemble :class:`Claim` objects from the rows of every query in CLAIM_QUERIES."""
-    populations = {iri: replace(p, text=population_phrase(p)) for iri, p in _populations(rows["population"], rows["criteria"]).items()}
-    interventions = {iri: replace(i, text=intervention_phrase(i)) for iri, i in _interventions(rows["intervention"]).items()}
-    studies = _studies(rows["study"], rows["study-parts"])
-    effects = _effects(rows["effect"], populations)
+    origin = _origins(rows.get("provenance", []))
+    status = {iri: found[0] for iri, found in origin.items()}
+    populations = _populations(rows["population"], rows["criteria"], rows.get("subpopulation", []), status)
+    populations = {iri: replace(p, text=population_phrase(p)) for iri, p in populations.items()}
+    interventions = {
+        iri: replace(i, text=intervention_phrase(i), provenance=status.get(iri))
+        for iri, i in _interventions(rows["intervention"]).items()
+    }
+    studies = {
+        iri: replace(s, provenance=status.get(iri), reference=origin.get(iri, (None, None))[1])
+        for iri, s in _studies(rows["study"], rows["study-parts"]).items()
+    }
+    effects = _effects(rows["effect"], populations, rows.get("comparison", []), status)
     parts = _group(rows["parts"])
     modalities = _group(rows["modality"])
     evidence = _group(rows["evidence"])
@@ -138,16 +153,22 @@ def build_claims(rows: dict[str, list[Row]]) -> list[Claim]:
                 doi=_text(row, "doi"),
                 pmid=_text(row, "pmid"),
                 citation=_text(row, "citation"),
+                short_reference=origin.get(iri, (None, None))[1],
+                checked=is_checked(status.get(iri)),
             )
             if "publication" in row
             else None,
+            provenance=status.get(iri),
         )
         for m in modalities.get(iri, []):
+            cue = _text(m, "cue")
+            if cue and str(m["source"]) == "document":  # the cue as the quote conjugates it ("has shown")
+                cue = next((c for c in claim.hedge_cues if c.split()[-1] == cue.split()[-1]), cue)
             modality = Modality(
                 iri=str(m["modality"]),
                 label=_text(m, "modalityLabel"),
                 kind=str(m["modalKind"]),
-                cue=_text(m, "cue"),
+                cue=cue,
                 is_hedge=_value(m["isHedge"]) is True,
             )
             target = claim.modalities if str(m["source"]) == "document" else claim.publication_modalities
@@ -209,12 +230,31 @@ def _unique(items: Iterable[Any]) -> list[Any]:
     return out
 
 
-def _populations(rows: list[Row], criteria_rows: list[Row]) -> dict[str, Population]:
+def _origins(rows: list[Row]) -> dict[str, tuple[Term, str | None]]:
+    """Resource IRI -> (its provenance status, the short reference of its publication)."""
+    found: dict[str, tuple[Term, str | None]] = {}
+    for row in rows:
+        iri = str(row["resource"])
+        if iri not in found or found[iri][1] is None:
+            found[iri] = (_term(row, "status"), _text(row, "shortReference"))
+    return found
+
+
+def _populations(
+    rows: list[Row], criteria_rows: list[Row], parent_rows: list[Row] = (), status: dict[str, Term] | None = None
+) -> dict[str, Population]:
+    status = status or {}
     parts: dict[str, dict[str, list[Term]]] = defaultdict(lambda: defaultdict(list))
     labels: dict[str, str | None] = {}
+    parent_of: dict[str, str] = {}
+    for row in parent_rows:  # the larger populations, in the shape of claims/population rows
+        parent_of.setdefault(str(row["population"]), str(row["parent"]))
+        rows = [*rows, {"population": row["parent"], "populationLabel": row.get("parentLabel"),
+                        **({"part": row["part"], "value": row["value"], "valueLabel": row.get("valueLabel")}
+                           if "part" in row else {})}]
     for row in rows:
         iri = str(row["population"])
-        labels[iri] = _text(row, "populationLabel")
+        labels[iri] = _text(row, "populationLabel") or labels.get(iri)
         if "part" in row:
             term = _term(row, "value")
             if term not in parts[iri][str(row["part"])]:
@@ -230,18 +270,26 @@ def _populations(rows: list[Row], criteria_rows: list[Row]) -> dict[str, Populat
             symbol=_text(row, "operatorSymbol") or "",
             value=_value(row["value"]),
             unit=_text(row, "unit"),
+            provenance=status.get(str(row["criterion"])),
         )
         if criterion not in criteria[iri]:
             criteria[iri].append(criterion)
-    return {
+    built = {
         iri: Population(
             iri=iri,
             label=label,
             conditions=tuple(parts[iri]["condition"]),
             failed_prior_treatments=tuple(parts[iri]["failedPriorTreatment"]),
             criteria=tuple(criteria[iri]),
+            provenance=status.get(iri),
         )
         for iri, label in labels.items()
+    }
+    return {
+        iri: replace(p, part_of=replace(built[parent_of[iri]], text=population_phrase(built[parent_of[iri]])))
+        if parent_of.get(iri) in built
+        else p
+        for iri, p in built.items()
     }
 
 
@@ -302,7 +350,26 @@ def _studies(rows: list[Row], part_rows: list[Row]) -> dict[str, Study]:
     return found
 
 
-def _effects(rows: list[Row], populations: dict[str, Population]) -> dict[str, list[Effect]]:
+def _effects(
+    rows: list[Row], populations: dict[str, Population], comparison_rows: list[Row] = (), status: dict[str, Term] | None = None
+) -> dict[str, list[Effect]]:
+    status = status or {}
+    basis: dict[str, Term] = {}
+    tests: dict[str, list[DifferenceTest]] = defaultdict(list)
+    for row in comparison_rows:
+        effect = str(row["effect"])
+        if "comparisonBasis" in row:
+            basis[effect] = _term(row, "comparisonBasis")
+        if "test" in row:
+            test = DifferenceTest(
+                iri=str(row["test"]),
+                other_effect=str(row["otherEffect"]),
+                significance=_term(row, "differenceSignificance") if "differenceSignificance" in row else None,
+                doi=_text(row, "testDoi"),
+                provenance=status.get(str(row["test"])),
+            )
+            if test not in tests[effect]:
+                tests[effect].append(test)
     estimates: dict[tuple[str, str], list[Estimate]] = defaultdict(list)
     first: dict[tuple[str, str], Row] = {}
     for row in rows:
@@ -319,6 +386,7 @@ def _effects(rows: list[Row], populations: dict[str, Population]) -> dict[str, l
                     ci_lower=_number(row, "ciLower"),
                     ci_upper=_number(row, "ciUpper"),
                     doi=_text(row, "estimateDoi"),
+                    provenance=status.get(str(row["estimate"])),
                 )
             )
     effects: dict[str, list[Effect]] = defaultdict(list)
@@ -337,10 +405,15 @@ def _effects(rows: list[Row], populations: dict[str, Population]) -> dict[str, l
                 magnitude_unit=_text(row, "magnitudeUnit"),
                 patient_reported=_value(row["patientReported"]) if "patientReported" in row else None,
                 significance=_term(row, "significance") if "significance" in row else None,
-                comparator=_term(row, "comparator") if "comparator" in row else None,
+                comparator=Comparator(str(row["comparator"]), _text(row, "comparatorLabel"), status.get(str(row["comparator"])))
+                if "comparator" in row
+                else None,
                 subgroup_of=_text(row, "subgroupOf"),
                 larger_than=_text(row, "largerThan"),
                 estimates=tuple(estimates[(claim, iri)]),
+                comparison_basis=basis.get(iri),
+                difference_tests=tuple(tests.get(iri, ())),
+                provenance=status.get(iri),
             )
         )
     return effects

@@ -6,10 +6,24 @@ the graph; the stored quote is never used to build it, so changing a number in t
 data changes the sentence.
 
 Tense follows the kind of claim: what a study did or found is told in the past
-("In the case series ..., 50,000 IU of oral vitamin D weekly for 12 weeks improved
-symptoms by more than 70% ..."); background, hypotheses, mechanisms and conclusions
-in the present, with their hedges ("Emerging research suggests that vitamin D may
-play a significant role in muscle function.").
+("In the systematic review and meta-analysis ... (Beaudart 2014), vitamin D
+supplementation improved global muscle strength ..."); background, hypotheses,
+mechanisms and conclusions in the present, with their hedges ("Emerging research
+suggests that vitamin D may play a significant role in muscle function.").
+
+Provenance decides the rest (``vitd:provenanceStatus``, ``vitd:comparisonBasis``):
+
+* an effect seen in the same patients before and after, with no control group, is
+  told as what was reported (or shown) after what, never with the relation's causal
+  verb: "patients who received 50,000 IU ... reported more than 70% improvement in
+  their symptoms";
+* a claim the source document reports but that was not checked against the paper
+  identified for it says so ("As the source document reports, ... the case series is
+  identified as Cai 2019, whose figures were not checked"), and only a checked claim
+  names its paper as "(Beaudart 2014)";
+* what comes from the publication only (estimates, the comparator, a comparison
+  group, a test of a subgroup difference) goes in one "from the publication: ..."
+  part, and a group the modeller inferred is marked as such.
 """
 
 from __future__ import annotations
@@ -20,10 +34,14 @@ from typing import TYPE_CHECKING, Any, Iterable
 from vitd_kg.namespaces import VITD_IRI
 
 if TYPE_CHECKING:  # pragma: no cover
-    from vitd_kg.evidence.model import Claim, Effect, Estimate, Intervention, Population, Study, Term
+    from vitd_kg.evidence.model import Claim, Effect, Estimate, Intervention, Modality, Population, Study, Term
 
 V = VITD_IRI
 PAST_TENSE_KINDS = {V + "StudyClaim", V + "FindingClaim"}
+REPORTED_BY_DOCUMENT = V + "ReportedByDocument"
+TAKEN_FROM_PUBLICATION = V + "TakenFromPublication"
+VERIFIED_IN_PUBLICATION = V + "VerifiedInPublication"
+INFERRED_BY_MODELLER = V + "InferredByModeller"
 
 #: How UCUM unit codes read in prose: (singular, plural).
 UCUM_WORDS = {
@@ -121,7 +139,8 @@ def population_phrase(population: "Population") -> str:
 
     The head noun (patients, individuals, participants) is the first word of its label.
     """
-    conditions = [c.name for c in population.conditions]
+    # a condition worded relative to another ("associated pain") follows the ones it refers to
+    conditions = sorted((c.name for c in population.conditions), key=lambda name: name.startswith("associated "))
     treatments = [t.name for t in population.failed_prior_treatments]
     criteria = list(population.criteria)
     if not (conditions or treatments or criteria):
@@ -148,8 +167,42 @@ def term_phrase(term: "Term") -> str:
     return term.name
 
 
-def study_phrase(study: "Study | None") -> str:
-    return f"the {study.name}" if study is not None else "the study"
+def study_phrase(study: "Study | None", *, cited: bool = False) -> str:
+    """``the case series of ...``; with ``cited``, followed by the paper's short reference."""
+    if study is None:
+        return "the study"
+    reference = f" ({study.reference})" if cited and study.reference else ""
+    return f"the {study.name}{reference}"
+
+
+def is_status(term: "Term | None", status: str) -> bool:
+    return term is not None and term.iri == status
+
+
+def from_publication(term: "Term | None") -> bool:
+    """Whether a resource's figures are the publication's only (not the document's)."""
+    return is_status(getattr(term, "provenance", None), TAKEN_FROM_PUBLICATION)
+
+
+def unchecked_report(claim: "Claim") -> bool:
+    """A claim the document reports, with a paper identified for it but not checked there."""
+    return is_status(claim.provenance, REPORTED_BY_DOCUMENT) and claim.publication is not None and not claim.publication.checked
+
+
+def identified_not_checked(claim: "Claim", study: "Study | None") -> str:
+    """``the case series is identified as Cai 2019, whose figures were not checked``."""
+    publication = claim.publication
+    reference = (publication.short_reference or (f"doi:{publication.doi}" if publication.doi else publication.iri)) if publication else "a paper"
+    what = f"the {study.design.name}" if study is not None and study.design is not None else "the study"
+    return f"{what} is identified as {reference}, whose figures were not checked"
+
+
+def claim_cue(claim: "Claim", modality: "Modality") -> str | None:
+    """The modality's cue as the claim's quote words it ("has shown", not "have shown")."""
+    if not modality.cue:
+        return None
+    last = modality.cue.split()[-1]
+    return next((cue for cue in claim.hedge_cues if cue.split()[-1] == last), modality.cue)
 
 
 def estimate_phrase(estimate: "Estimate", *, named: bool = True) -> str:
@@ -206,11 +259,7 @@ def _evidential(claim: "Claim"):
 
 def _evidential_verb(claim: "Claim", modality) -> str:
     """The evidential verb as the quote conjugates it ("has shown" / "have shown")."""
-    last = modality.cue.split()[-1]
-    for cue in claim.hedge_cues:
-        if cue.split()[-1] == last:
-            return cue
-    return modality.cue
+    return claim_cue(claim, modality) or modality.cue
 
 
 def present_clause(claim: "Claim", *, with_subject: bool = True) -> str:
@@ -287,7 +336,15 @@ def render_claim(claim: "Claim", by_id: dict[str, "Claim"] | None = None) -> str
 
 def _study_sentence(claim: "Claim") -> str:
     study = claim.studies[0] if claim.studies else None
-    who = capitalize(study_phrase(study))
+    unchecked = unchecked_report(claim)
+    who = study_phrase(study, cited=not unchecked)
+    text = _study_statement(claim, study, who)
+    if unchecked:
+        return f"As the source document reports, {text} ({identified_not_checked(claim, study)})."
+    return capitalize(text) + "."
+
+
+def _study_statement(claim: "Claim", study: "Study | None", who: str) -> str:
     stated = {s.property.iri: s for s in claim.states}
     verb = claim.relation.past
     if V + "includedStudies" in stated or V + "participants" in stated:
@@ -297,48 +354,63 @@ def _study_sentence(claim: "Claim") -> str:
             parts.append(f"{number(study.included_studies)} {kind}")
         if study is not None and study.participants is not None:
             parts.append(f"{number(study.participants)} participants")
-        return f"{who} included {' with '.join(parts)}."
+        return f"{who} included {' with '.join(parts)}"
     objects = claim.objects
     populations = [o for o in objects if hasattr(o, "criteria")]
     if populations:
-        return f"{who} {verb} {join(population_phrase(p) for p in populations)}."  # type: ignore[arg-type]
+        return f"{who} {verb} {join(population_phrase(p) for p in populations)}"  # type: ignore[arg-type]
     if V + "intervention" in stated and study is not None:
         given = join(t.name for t in study.interventions)
-        return f"{who} {verb} the effect of {given} on {join(o.name for o in objects)}."
+        return f"{who} {verb} the effect of {given} on {join(o.name for o in objects)}"
     exposures = [o for o in objects if study is not None and o in study.exposures]
     others = [o for o in objects if o not in exposures]
     if exposures and others:
-        return f"{who} {verb} {join(e.name for e in exposures)} in relation to {join(o.name for o in others)}."
-    return f"{who} {verb} {join(o.name for o in objects)}."
+        return f"{who} {verb} {join(e.name for e in exposures)} in relation to {join(o.name for o in others)}"
+    return f"{who} {verb} {join(o.name for o in objects)}"
 
 
 def _finding_sentence(claim: "Claim") -> str:
     study = claim.studies[0] if claim.studies else None
     effect = claim.reported_effects[0] if claim.reported_effects else None
+    if effect is not None and effect.uncontrolled:
+        return _before_and_after_sentence(claim, study, effect)
+    unchecked = unchecked_report(claim)
     subject = term_phrase(claim.subject)
     objects = join(term_phrase(o) for o in claim.objects)
     not_significant = effect is not None and effect.significance is not None and effect.significance.iri == V + "NotSignificant"
     verb = f"did not significantly {claim.relation.base}" if not_significant else claim.relation.past
-    text = f"in {study_phrase(study)}, {subject} {verb} {objects}"
+    text = f"in {study_phrase(study, cited=not unchecked)}, {subject} {verb} {objects}"
     if effect is not None and effect.magnitude_value is not None:
-        operator = f"{effect.operator.name} " if effect.operator is not None else ""
-        text += f" by {operator}{quantity(effect.magnitude_value, effect.magnitude_unit)}"
+        text += f" by {_magnitude(effect)}"
     compared = claim.effect(effect.larger_than) if effect is not None and effect.larger_than else None
     population = claim.for_population or (effect.population if effect is not None else None)
     if compared is not None and population is not None and compared.population is not None:
         text += f" more in {population_phrase(population)} than in {population_phrase(compared.population)}"
     elif population is not None:
         text += f" in {population_phrase(population)}"
-    if effect is not None and effect.comparator is not None:
-        text += f", compared with {effect.comparator.name}"
+    comparator = effect.comparator if effect is not None else None
+    if comparator is not None and not from_publication(comparator):
+        text += f", compared with {comparator.name}"
     details = _finding_details(claim, effect, compared, not_significant)
+    if unchecked:
+        details.append(identified_not_checked(claim, study))
+        text = "as the source document reports, " + text
     if details:
         text += f" ({'; '.join(details)})"
     return capitalize(text) + "."
 
 
+def _magnitude(effect: "Effect") -> str:
+    """``more than 70%``: the stated size of an effect with its operator."""
+    operator = f"{effect.operator.name} " if effect.operator is not None else ""
+    return f"{operator}{quantity(effect.magnitude_value, effect.magnitude_unit)}"
+
+
 def _finding_details(claim: "Claim", effect: "Effect | None", compared: "Effect | None", not_significant: bool) -> list[str]:
-    details = []
+    """What the parentheses after a finding say: the document's side first, then one
+    ``from the publication: ...`` part with everything the document does not state."""
+    details: list[str] = []
+    published: list[str] = []
     for wording in claim.strength_wording:
         negation = wording.lower().startswith("no ")
         if not negation and compared is None:
@@ -347,14 +419,85 @@ def _finding_details(claim: "Claim", effect: "Effect | None", compared: "Effect 
         return details
     if effect.patient_reported:
         details.append("patient-reported")
-    if effect.significance is not None and not not_significant:
-        details.append(effect.significance.name)
+    if compared is None:
+        if effect.significance is not None and not not_significant:
+            details.append(effect.significance.name)
+    else:
+        test = effect.difference_test(compared.iri)
+        if test is None:
+            details.append("no test of the difference reported")
+        else:
+            result = f"the difference between the groups was {test.significance.name if test.significance else 'tested'}"
+            (published if test.doi or from_publication(test) else details).append(result)
+        group = compared.population
+        if group is not None and is_status(group.provenance, INFERRED_BY_MODELLER):
+            details.insert(0, "comparison group inferred by the modeller")
+        elif group is not None and from_publication(group):
+            published.insert(0, "the comparison group")
+    if effect.comparator is not None and from_publication(effect.comparator):
+        published.append(f"compared with {effect.comparator.name}")
     estimates = [estimate_phrase(e) for e in effect.estimates]
     if compared is not None and compared.estimates:
         estimates = [f"{a}, versus {estimate_phrase(b, named=False)}" for a, b in zip(estimates, compared.estimates)]
     for estimate, source in zip(estimates, effect.estimates):
-        details.append(estimate + (", from the publication" if source.doi else ""))
+        if source.doi or from_publication(source):
+            published.append(estimate)
+        else:
+            details.append(estimate)
+    if published:
+        details.append("from the publication: " + ", ".join(published))
     return details
+
+
+#: How a change reads after "reported" or "showed", by direction: (without, with) a stated size.
+CHANGE_WORDS = {
+    V + "Improvement": ("improvement in {their}{outcome}", "{size} improvement in {their}{outcome}"),
+    V + "Increase": ("increased {outcome}", "an increase of {size} in {outcome}"),
+    V + "Decrease": ("reduced {outcome}", "a decrease of {size} in {outcome}"),
+}
+
+
+def change_phrase(effect: "Effect", outcome: str) -> str:
+    """``more than 70% improvement in their symptoms``; ``reduced muscle spasm``: a change
+    as the patients reported it or as it was seen, with no verb of cause."""
+    size = _magnitude(effect) if effect.magnitude_value is not None else None
+    plain, sized = CHANGE_WORDS.get(effect.direction.iri if effect.direction else "", ("a change in {outcome}", "a change of {size} in {outcome}"))
+    their = "their " if effect.patient_reported else ""
+    return (sized if size else plain).format(size=size, their=their, outcome=outcome)
+
+
+def _before_and_after_sentence(claim: "Claim", study: "Study | None", effect: "Effect") -> str:
+    """A change seen in the same patients before and after an intervention, without a
+    control group: what the patients reported (or showed) after what, not what caused it."""
+    unchecked = unchecked_report(claim)
+    intervention = term_phrase(claim.subject)
+    population = claim.for_population or effect.population
+    own = population is not None and (population.conditions or population.failed_prior_treatments or population.criteria)
+    if population is not None and population.part_of is not None and not own:
+        head = (population.label or "patients").split()[0]
+        group = f"{head} who received {intervention} (among the {population_phrase(population.part_of)})"
+        after = ""
+    else:
+        group = population_phrase(population) if population is not None else "patients"
+        after = f" after {intervention}"
+    verb = "reported" if effect.patient_reported else "showed"
+    outcome = effect.outcome.name if effect.outcome is not None else join(term_phrase(o) for o in claim.objects)
+    if study is None:
+        where = "in a study without a control group"
+    elif unchecked:
+        where = f"in a {study.design.name if study.design else 'study'} without a control group"
+    else:
+        where = f"in {study_phrase(study, cited=True)}, without a control group"
+    text = f"{where}, {group} {verb} {change_phrase(effect, outcome)}{after}"
+    details = [f'described as "{w}"' for w in claim.strength_wording if not w.lower().startswith("no ")]
+    if effect.significance is not None:
+        details.append(effect.significance.name)
+    if unchecked:
+        details.append(identified_not_checked(claim, study))
+        text = "as the source document reports, " + text
+    if details:
+        text += f" ({'; '.join(details)})"
+    return capitalize(text) + "."
 
 
 
@@ -401,6 +544,23 @@ def publication_reference(claim: "Claim") -> str | None:
     return ref
 
 
+def provenance_summary(claim: "Claim") -> str | None:
+    """Where the claim comes from, and whether the paper named with it was checked:
+    ``verified in the cited publication: Beaudart 2014 (doi:..., PMID ...)``;
+    ``reported by the source document; the paper identified for it, Cai 2019
+    (doi:...), was not checked for this claim``."""
+    if claim.provenance is None:
+        return None
+    reference = publication_reference(claim)
+    if reference is None:
+        return claim.provenance.name
+    named = claim.publication.short_reference if claim.publication else None
+    paper = f"{named} ({reference})" if named else reference
+    if claim.publication is not None and claim.publication.checked:
+        return f"{claim.provenance.name}: {paper}"
+    return f"{claim.provenance.name}; the paper identified for it, {paper}, was not checked for this claim"
+
+
 def claims_to_text(claims: list["Claim"]) -> str:
     """Each claim as its sentence, then its evidence and where it comes from."""
     blocks = []
@@ -409,9 +569,12 @@ def claims_to_text(claims: list["Claim"]) -> str:
         underneath = basis_summary(claim)
         if underneath:
             lines.append(f"  evidence underneath: {underneath}")
+        provenance = provenance_summary(claim)
+        if provenance:
+            lines.append(f"  provenance: {provenance}")
         where = f"  source: {claim.source.section or 'no section'}, characters {claim.source.start}-{claim.source.end}"
         reference = publication_reference(claim)
-        if reference:
+        if reference and not provenance:
             where += f"; {reference}"
         lines.append(where)
         blocks.append("\n".join(lines))
@@ -425,9 +588,12 @@ def claims_to_markdown(claims: list["Claim"]) -> str:
         out += [f"## {claim.id}", "", f"**{claim.text}**", "", f"> {claim.quote}", ""]
         rows = [
             ("kind", claim.kind.name),
-            ("modality", ", ".join(m.name + (f" (\u201c{m.cue}\u201d)" if m.cue and m.cue not in m.name else "") for m in claim.modalities)),
+            ("modality", ", ".join(m.name + (f" (\u201c{claim_cue(claim, m)}\u201d)" if m.cue and m.cue not in m.name else "") for m in claim.modalities)),
             ("evidence", evidence_summary(claim)),
         ]
+        provenance = provenance_summary(claim)
+        if provenance:
+            rows.append(("provenance", provenance))
         underneath = basis_summary(claim)
         if underneath:
             rows.append(("evidence underneath", underneath))
@@ -445,14 +611,22 @@ def claims_to_markdown(claims: list["Claim"]) -> str:
                 effect.outcome.name if effect.outcome else None,
                 effect.direction.name if effect.direction else None,
                 effect.significance.name if effect.significance else None,
-                "; ".join(estimate_phrase(e) for e in effect.estimates) or None,
+                effect.comparison_basis.name if effect.comparison_basis else None,
+                effect.provenance.name if effect.provenance else None,
+                "; ".join(estimate_phrase(e) + (f" ({e.provenance.name})" if e.provenance else "") for e in effect.estimates) or None,
             ) if b]
             rows.append(("effect", ", ".join(bits)))
+            if effect.larger_than:
+                test = effect.difference_test(effect.larger_than)
+                rows.append(("difference between the subgroups", "no test of the difference reported" if test is None else
+                             f"{test.significance.name if test.significance else 'tested'}"
+                             + (f" ({test.provenance.name}, doi:{test.doi})" if test.provenance and test.doi else "")))
         if claim.rests_on:
             rows.append(("rests on", ", ".join(f"`{b.claim_id}`" for b in claim.rests_on if b.direct)))
         reference = publication_reference(claim)
         if reference:
-            rows.append(("publication", reference))
+            checked = claim.publication is not None and claim.publication.checked
+            rows.append(("publication", reference if checked or claim.provenance is None else f"{reference} (identified; not checked for this claim)"))
         rows.append(("source", f"{claim.source.section}, characters {claim.source.start}\u2013{claim.source.end}"))
         out += ["| | |", "|---|---|"]
         out += [f"| {name} | {_cell(value)} |" for name, value in rows]

@@ -19,6 +19,14 @@ each code below was read, with its display, in the code system that defines it:
 curation ("not a published grading scheme", ontology), not a certainty rating with a
 stated basis, so it goes in a note instead of pretending to be GRADE.
 
+Provenance (``export/provenance.rq``): every Evidence says in a note whether its effect
+is the source document's report, verified in the cited publication, taken from it, or
+inferred by the modeller, and is ``derived-from`` a Citation only where its figures were
+checked in (or taken from) that publication; the document's unchecked report names the
+paper identified for its study in the note instead. A test of a subgroup difference
+(``export/comparisons.rq``) is a note on both subgroup effects, and the comparison basis
+(before and after without a control group, or a control group) is a note too.
+
 >>> from vitd_kg.rdf.parsing import load_store
 >>> bundle = fhir_bundle(load_store())
 >>> bundle["type"], sorted({e["resource"]["resourceType"] for e in bundle["entry"]})
@@ -36,6 +44,7 @@ from typing import Any, BinaryIO
 
 from rdflib import Literal, URIRef
 
+from vitd_kg.exports.tables import Origins, origins as export_origins
 from vitd_kg.namespaces import ID, OBO, VITD
 from vitd_kg.sparql.engines import Target, run_query
 from vitd_kg.sparql.queries import bundled_query
@@ -79,6 +88,7 @@ class ExportData:
     interventions: dict[str, list[Row]]
     populations: dict[str, list[Row]]
     publications: list[Row]
+    origins: Origins | None = None
 
 
 def query_export_data(graph: Target) -> ExportData:
@@ -96,6 +106,7 @@ def query_export_data(graph: Target) -> ExportData:
         interventions=grouped("interventions", "intervention"),
         populations=grouped("populations", "population"),
         publications=run_query(graph, bundled_query("export/publications")),
+        origins=export_origins(graph),
     )
 
 
@@ -240,10 +251,10 @@ def evidence(effect_iri: str, data: ExportData, ids: ResourceIds) -> dict[str, A
     if "quote" in first:
         resource["assertion"] = str(first["quote"])
     resource["description"] = effect_summary(first)
-    notes = evidence_notes(first, context)
+    notes = evidence_notes(first, context) + provenance_notes(first, rows, data.origins)
     if notes:
         resource["note"] = [{"text": text} for text in notes]
-    related = related_artifacts(first, context)
+    related = related_artifacts(first, context, data.origins)
     if related:
         resource["relatedArtifact"] = related
     resource["variableDefinition"] = variable_definitions(first, data, context)
@@ -292,12 +303,62 @@ def evidence_notes(row: Row, context: list[Row]) -> list[str]:
     return notes
 
 
-def related_artifacts(row: Row, context: list[Row]) -> list[dict[str, Any]]:
-    """The publication the effect is derived from, and the overall effect of a subgroup."""
+def provenance_notes(row: Row, rows: list[Row], origins: Origins | None) -> list[str]:
+    """Where the effect and its figures come from, what it compares, and a tested subgroup difference."""
+    if origins is None:
+        return []
+    effect = str(row["effect"])
+    notes = []
+    status = origins.status.get(effect)
+    doi = origins.doi.get(effect)
+    study = str(row["study"]) if "study" in row else None
+    if status == str(VITD.ReportedByDocument):
+        identified = origins.doi.get(study) if study else None
+        text = "Provenance: reported by the source document only; not checked against a publication."
+        if identified:
+            text = (
+                "Provenance: reported by the source document only. The publication identified for the study "
+                f"(doi:{identified}) was not checked for these figures, so this Evidence is not derived from it."
+            )
+        notes.append(text)
+    elif status == str(VITD.VerifiedInPublication):
+        notes.append(f"Provenance: stated by the source document and verified in the cited publication (doi:{doi}).")
+    elif status == str(VITD.TakenFromPublication):
+        notes.append(f"Provenance: not in the source document; taken from the cited publication (doi:{doi}).")
+    elif status == str(VITD.InferredByModeller):
+        sources = ", ".join(origins.derived_from.get(effect, [])) or "other statements of the graph"
+        notes.append(
+            "Provenance: inferred by the modellers of the vitd-kg graph, in neither the source document nor the "
+            f"publication (derived from {sources})."
+        )
+    for estimate in sorted({str(r["estimate"]) for r in rows if "estimate" in r}):
+        if estimate in origins.label:
+            notes.append(f"Estimate provenance ({estimate}): {origins.label[estimate]}"
+                         + (f" (doi:{origins.doi[estimate]})." if estimate in origins.doi else "."))
+    basis = origins.comparison_label(effect)
+    if basis:
+        notes.append(f"Comparison: {basis}.")
+    for c in origins.comparisons.get(effect, []):
+        if "test" in c:
+            other = c.get("otherPopulationLabel", c["otherEffect"])
+            result = c.get("differenceSignificanceLabel", "tested, result not recorded")
+            source = f", from the publication (doi:{c['testDoi']})" if "testDoi" in c else ""
+            notes.append(
+                f"The difference from the effect in {other} was tested: {result}{source}. "
+                "This is the result for the difference, not for this subgroup's own effect."
+            )
+    return notes
+
+
+def related_artifacts(row: Row, context: list[Row], origins: Origins | None = None) -> list[dict[str, Any]]:
+    """The publication the effect's figures were checked in (or taken from), and the
+    overall effect of a subgroup. An unchecked report of the document is derived from no
+    publication (its note names the one identified)."""
     related = []
-    if "publication" in row:
+    publication = origins.checked_publication(row) if origins is not None else (str(row["publication"]) if "publication" in row else None)
+    if publication is not None:
         related.append(
-            {"type": "derived-from", "resourceReference": reference(str(row["publication"]))}
+            {"type": "derived-from", "resourceReference": reference(publication)}
         )
     for whole in sorted({str(c["subgroupOf"]) for c in context if "subgroupOf" in c}):
         related.append({"type": "part-of", "resourceReference": reference(whole)})
@@ -307,13 +368,18 @@ def related_artifacts(row: Row, context: list[Row]) -> list[dict[str, Any]]:
 def variable_definitions(row: Row, data: ExportData, context: list[Row]) -> list[dict[str, Any]]:
     """Population, exposure (intervention), reference exposure (comparator) and outcome."""
     variables = []
+    origins = data.origins
+
+    def origin(iri: str) -> list[str]:
+        return [f"provenance: {origins.label[iri]}"] if origins is not None and iri in origins.label else []
+
     if "population" in row:
         variables.append(
             variable(
                 "population",
                 "population",
                 str(row.get("populationLabel", row["population"])),
-                population_notes(data.populations.get(str(row["population"]), [])),
+                population_notes(data.populations.get(str(row["population"]), [])) + origin(str(row["population"])),
             )
         )
     if "intervention" in row:
@@ -322,7 +388,7 @@ def variable_definitions(row: Row, data: ExportData, context: list[Row]) -> list
                 "exposure",
                 "exposure",
                 str(row.get("interventionLabel", row["intervention"])),
-                intervention_notes(data.interventions.get(str(row["intervention"]), [])),
+                intervention_notes(data.interventions.get(str(row["intervention"]), [])) + origin(str(row["intervention"])),
             )
         )
     if "comparator" in row:
@@ -331,7 +397,7 @@ def variable_definitions(row: Row, data: ExportData, context: list[Row]) -> list
                 "referenceExposure",
                 "reference exposure",
                 str(row.get("comparatorLabel", row["comparator"])),
-                [],
+                origin(str(row["comparator"])),
             )
         )
     if "outcome" in row:

@@ -2,7 +2,9 @@
 
 Pages (static HTML, no script, no font or file from the network):
 
-* ``index.html``: what the dataset is, the model diagram, counts;
+* ``index.html``: for a reader first: the document's conclusions, each with how well it
+  is supported and why, in plain words (:mod:`vitd_kg.site.reader`); then what the
+  dataset is, a model picture that reads at page width (the full diagram linked), counts;
 * ``ontology.html``: the ontology reference by pyLODE (every class and property with
   label, definition, domain, range and external mappings);
 * ``vocabularies.html``: the ontology's named individuals (designs, evidence levels,
@@ -10,7 +12,12 @@ Pages (static HTML, no script, no font or file from the network):
 * ``shapes.html``: the SHACL shapes in words (or a note where none are bundled);
 * ``queries.html``: every bundled query with the question it answers, and its text;
 * ``dataset.html``: the dataset's VoID/DCAT description;
-* ``claims.html`` and ``claims/<id>.html``: every claim with its evidence map.
+* ``claims.html`` and ``claims/<id>.html``: every claim with its rendered sentence, the
+  quote, its figures and where each comes from (with DOI links), the audit's findings
+  on it (a claim that a finding on another claim only cites is shown as cited, not
+  flagged) and its evidence map.
+
+The pages work from 390 px wide up (tables reflow, IRIs and badges wrap).
 
 The site is built in a temporary folder next to OUTDIR and renamed into place, so
 OUTDIR is either the old site or the new one, never half of each.
@@ -29,6 +36,7 @@ from vitd_kg.atomic import publish_folder
 from vitd_kg.errors import InputError, MissingExtraError
 from vitd_kg.evidence.audit import Finding
 from vitd_kg.evidence.chain import EvidenceChain
+from vitd_kg.evidence.model import Claim
 from vitd_kg.evidence.stats import Stats
 from vitd_kg.exports.rdf import ReleaseDataset
 from vitd_kg.namespaces import ONTOLOGY_IRI, claim_id, curie
@@ -66,6 +74,8 @@ class SiteInputs:
     dataset: ReleaseDataset
     ontology: list[ox.Triple]
     ontology_turtle: bytes
+    #: The rebuilt claims (``KnowledgeGraph.claims()``); rebuilt from ``store`` when not given.
+    claims: list[Claim] | None = None
 
 
 def _environment():
@@ -83,8 +93,11 @@ def _environment():
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    from vitd_kg.site import reader
+
     env.filters["curie"] = curie
-    env.globals.update(pages=PAGES, version=__version__)
+    env.filters["doi_url"] = reader.doi_url
+    env.globals.update(pages=PAGES, version=__version__, grades=reader.GRADES)
     return env
 
 
@@ -106,7 +119,9 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     """Write every page and picture of the site into ``folder`` (which must exist)."""
     from vitd_kg.publishing.release import release_issued
     from vitd_kg.publishing.void import void_turtle
-    from vitd_kg.site.diagram import model_graph
+    from vitd_kg.evidence.reconstruct import reconstruct_claims
+    from vitd_kg.site import reader
+    from vitd_kg.site.diagram import model_graph, overview_graph
     from vitd_kg.site.evidence_map import evidence_map_graph
     from vitd_kg.site.graphviz_output import write_picture
 
@@ -128,6 +143,9 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     model = model_graph(store)
     write_picture(model, folder / "model.svg")
     write_picture(model, folder / "model.png")
+    overview = overview_graph(store)
+    write_picture(overview, folder / "model-overview.svg")
+    write_picture(overview, folder / "model-overview.png")
     # downloads: the ontology, shapes and queries as they ship
     downloads = folder / "files"
     downloads.mkdir()
@@ -142,7 +160,16 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
         target.write_text(query.text, encoding="utf-8")
 
     header = ontology_header(store)
-    page("index.html", "index.html", header=header, stats=inputs.stats)
+    rebuilt = inputs.claims if inputs.claims is not None else reconstruct_claims(store)
+    by_id = {c.id: c for c in rebuilt}
+    findings = inputs.findings
+    conclusions = [
+        {"claim": c, "support": reader.support(c, findings, by_id)}
+        for c in rebuilt
+        if c.kind.iri in reader.SYNTHESIS_KINDS
+    ]
+    page("index.html", "index.html", header=header, stats=inputs.stats, conclusions=conclusions,
+         document=source_document(store))
     _write_ontology_page(folder, env, inputs.ontology_turtle)
     written.append("ontology.html")
     page("vocabularies.html", "vocabularies.html", individuals=_individuals(store), mappings=_mappings(store))
@@ -163,10 +190,37 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     for claim in claims:
         chain = inputs.chain(claim["id"])
         write_picture(evidence_map_graph(chain), maps / f"{claim['id']}.svg")
-        claim["flagged"] = bool(chain.flags.get(claim["iri"]))
-        page(f"claims/{claim['id']}.html", "claim.html", claim=claim, chain=chain)
+        model = by_id.get(claim["id"])
+        about = [f for f in findings if f.claim_id == claim["id"]]
+        citing = [f for f in findings if f.claim_id != claim["id"] and claim["id"] in f.claim_ids]
+        claim.update(
+            flagged=bool(about),
+            cited=bool(citing) and not about,
+            model=model,
+            provenance=reader.provenance_words(model.provenance if model else None),
+        )
+        page(
+            f"claims/{claim['id']}.html",
+            "claim.html",
+            claim=claim,
+            chain=chain,
+            about=about,
+            citing=[{"finding": f, "claim": by_id.get(f.claim_id)} for f in citing],
+            support=reader.support(model, findings, by_id) if model and model.kind.iri in reader.SYNTHESIS_KINDS else None,
+            figures=reader.figures(model) if model else [],
+            provenance_sentence=reader.provenance_sentence(model) if model else None,
+            rests_on_claims=len(model.rests_on) if model else len(chain.claims) - 1,
+            explaining_claims=len(chain.claims) - 1 - (len(model.rests_on) if model else len(chain.claims) - 1),
+            rests_on_studies=len(chain.studies_of_the_world()),
+        )
     page("claims.html", "claims.html", claims=claims)
     return sorted(written)
+
+
+def source_document(store) -> dict[str, str]:
+    """Title, description and identifier of the source document the graph annotates."""
+    rows = run_query(store, bundled_query("docs/source-document"))
+    return {k: str(v) for k, v in rows[0].items()} if rows else {}
 
 
 def _query_files(queries: list) -> list[tuple[str, str]]:
@@ -248,6 +302,8 @@ README_CLAIM = "concl-alleviates-muscle-spasm"
 
 #: The pictures the README embeds, relative to ``docs/``.
 README_PICTURES = (
+    "model-overview.svg",
+    "model-overview.png",
     "model.svg",
     "model.png",
     f"evidence-map-{README_CLAIM}.svg",
@@ -261,17 +317,22 @@ def write_readme_pictures(folder: Path, inputs: SiteInputs) -> list[Path]:
     They are generated files: ``tests/test_diagram_readme_pictures.py`` regenerates
     them and fails when the committed copies differ.
     """
-    from vitd_kg.site.diagram import model_graph
+    from vitd_kg.site.diagram import model_graph, overview_graph
     from vitd_kg.site.evidence_map import evidence_map_graph
     from vitd_kg.site.graphviz_output import write_picture
 
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(f"folder {folder} does not exist", file=str(folder), hint="create it first")
-    model = model_graph(inputs.store)
-    evidence_map = evidence_map_graph(inputs.chain(README_CLAIM))
+    pictures = {
+        "model-overview": overview_graph(inputs.store),
+        "model": model_graph(inputs.store),
+        "evidence-map": evidence_map_graph(inputs.chain(README_CLAIM)),
+    }
     written = []
     for name in README_PICTURES:
-        write_picture(model if name.startswith("model") else evidence_map, folder / name)
+        stem = name.rsplit(".", 1)[0]
+        kind = "evidence-map" if stem.startswith("evidence-map") else stem
+        write_picture(pictures[kind], folder / name)
         written.append(folder / name)
     return written

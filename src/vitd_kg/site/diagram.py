@@ -137,6 +137,79 @@ def model_graph(store: Target) -> "graphviz.Digraph":
     return dot
 
 
+#: The classes the overview picture shows: the ones a reader meets on the way from a claim
+#: to the evidence behind it (the full diagram has every class and attribute).
+OVERVIEW_CLASSES = (
+    "Claim", "SourceSentence", "Study", "StudyDesign", "Publication", "Population", "QuantityCriterion",
+    "Intervention", "Comparator", "Effect", "EffectEstimate", "SubgroupDifferenceTest", "EvidenceLevel",
+    "ProvenanceStatus",
+)
+
+
+def overview_graph(store: Target) -> "graphviz.Digraph":
+    """A picture of the model that reads at page width: the main classes (boxes with their
+    label only) and the object properties between them, top to bottom, drawn from the same
+    ``queries/model/*.rq`` rows as :func:`model_graph`; claim kinds are listed in the
+    claim's box, and ``vitd:provenanceStatus`` (declared with a range only) is drawn from
+    the claim, as from every resource that holds figures."""
+    graphviz = graphviz_module()
+    wanted = {str(VITD[name]) for name in OVERVIEW_CLASSES}
+    labels: dict[str, str] = {}
+    kinds: list[str] = []
+    for row in run_query(store, bundled_query("model/classes")):
+        iri = str(row["class"])
+        if iri in wanted:
+            labels[iri] = str(row.get("label", _local(iri)))
+        elif str(row.get("super", "")) in (str(VITD.Claim), str(VITD.SynthesisClaim)) and iri.endswith("Claim"):
+            kinds.append(str(row.get("label", _local(iri))).replace(" claim", ""))
+    vocabularies = _vocabulary_classes(store)
+    dot = graphviz.Digraph(
+        name="vitd-kg model overview",
+        graph_attr={
+            "rankdir": "LR", "fontname": FONT, "fontsize": "16", "labelloc": "t",
+            "label": "vitd-kg: from a claim to the evidence behind it (main classes)",
+            "nodesep": "0.35", "ranksep": "0.55", "bgcolor": "white", "pad": "0.2", "newrank": "true",
+        },
+        node_attr={"fontname": FONT, "fontsize": "15", "shape": "box", "style": "rounded,filled", "margin": "0.15,0.08"},
+        edge_attr={"fontname": FONT, "fontsize": "13", "color": "#4a6a8a", "fontcolor": "#2c3e50"},
+    )
+    for iri in sorted(labels):
+        label = labels[iri]
+        if iri == str(VITD.Claim) and kinds:
+            names = sorted(set(kinds))
+            label += "\n(" + ",\n".join(", ".join(names[k:k + 3]) for k in range(0, len(names), 3)) + ")"
+        fill = CLAIM_FILL if iri == str(VITD.Claim) else (VOCABULARY_FILL if iri in vocabularies else CLASS_FILL)
+        dot.node(_node_id(iri), label, fillcolor=fill, color="#5b6b7b")
+    # publication and provenance status are held by almost every class: one arrow each, from
+    # the claim, and a note saying the rest, so the picture stays readable
+    shared = {str(VITD.Publication), str(VITD.ProvenanceStatus)}
+    drawn: set[tuple[str, str, str]] = set()
+    for row in run_query(store, bundled_query("model/relations")):
+        domain, rng, prop = str(row["domain"]), str(row["range"]), _local(str(row["property"]))
+        if domain not in labels or rng not in labels or domain == rng or (domain, prop, rng) in drawn:
+            continue
+        if rng in shared and domain != str(VITD.Claim):
+            continue
+        drawn.add((domain, prop, rng))
+        declared = str(row["declared"]).lower() == "true"
+        dot.edge(_node_id(domain), _node_id(rng), label=prop, style="solid" if declared else "dashed")
+    for rng, prop in ((str(VITD.ProvenanceStatus), "provenanceStatus"), (str(VITD.Publication), "publication")):
+        if rng in labels and str(VITD.Claim) in labels and not any(r == rng for _, _, r in drawn):
+            dot.edge(_node_id(str(VITD.Claim)), _node_id(rng), label=prop, style="dashed")
+    dot.node(
+        "overview_note",
+        "Studies, populations, criteria,\n"
+        "interventions, comparators, effects,\n"
+        "estimates and subgroup difference tests\n"
+        "also carry a provenance status and may\n"
+        "name a publication. Solid arrows: declared\n"
+        "domain and range; dashed: range only.\n"
+        "Every class and attribute: the full diagram.",
+        shape="note", style="filled", fillcolor="#fffde7", color="#b0a060", fontsize="13",
+    )
+    return dot
+
+
 def write_model_diagram(store: Target, path: Path) -> None:
     """Write the model diagram to ``path`` (.svg, .png or .dot by the suffix).
 

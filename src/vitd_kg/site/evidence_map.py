@@ -5,8 +5,11 @@ A map shows the claim, the sentence it was taken from, the claims it rests on
 ``vitd:explains`` them), the studies those claims report with their designs, the
 populations, interventions, comparators, exposures and outcomes behind them, and
 the effects they report. Claims are coloured by the rank of their evidence level
-(a legend lists every level of the ontology) and outlined in red where the evidence
-audit (:func:`vitd_kg.audit`) reports a finding on them.
+(a legend lists every level of the ontology) and outlined in red only where the
+evidence audit (:func:`vitd_kg.audit`) flags them; a claim or study that a finding on
+another claim only cites is outlined in dotted amber ("cited by the audit's finding on
+..."), since it is evidence the finding points at, not an over-statement. Each claim
+and study says where it comes from (the document's report, or verified in a paper).
 
 :mod:`vitd_kg.evidence.chain` gathers the chain with the bundled ``queries/maps/*.rq``
 files; this module only draws it.
@@ -25,8 +28,8 @@ import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vitd_kg.evidence.chain import ChainClaim, ChainStudy, EvidenceChain, Flag
-from vitd_kg.namespaces import VITD, curie
+from vitd_kg.evidence.chain import ChainClaim, ChainStudy, EvidenceChain, Flag, Origin
+from vitd_kg.namespaces import VITD, claim_id, curie
 from vitd_kg.site.graphviz_output import FONT, graphviz_module, write_picture
 
 if TYPE_CHECKING:
@@ -37,6 +40,8 @@ if TYPE_CHECKING:
 RANK_COLOURS = {0: "#f2f2f2", 1: "#ffe9a8", 2: "#d5efb5", 3: "#9fd9c0", 4: "#8fcde3"}
 UNRANKED_COLOUR = "#ffffff"
 FLAG_COLOUR = "#c62828"
+#: Outline of a claim or study that a finding on another claim cites (not itself flagged).
+CITED_COLOUR = "#b7791f"
 
 #: How the parts behind a study or claim are drawn: role -> (edge label, shape, fill).
 PART_STYLES = {
@@ -60,7 +65,7 @@ def _esc(text: str) -> str:
 
 
 def _wrap(text: str, width: int = 44) -> list[str]:
-    return textwrap.wrap(text, width=width, break_long_words=False) or [""]
+    return textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False) or [""]
 
 
 def _lines(*lines: str, bold: int = 0) -> str:
@@ -82,11 +87,30 @@ def _node_id(iri: str) -> str:
     return curie(iri).replace(":", "__")
 
 
-def _claim_label(claim: ChainClaim, flags: list[Flag]) -> str:
+def origin_phrase(origin: Origin | None) -> str | None:
+    """``verified in Beaudart 2014``; ``the document's report (Cai 2019 identified, not checked)``."""
+    if origin is None:
+        return None
+    reference = origin.reference or (f"doi:{origin.doi}" if origin.doi else None)
+    if origin.status.endswith("#VerifiedInPublication"):
+        return f"verified in {reference}" if reference else origin.label
+    if origin.status.endswith("#TakenFromPublication"):
+        return f"from {reference} only" if reference else origin.label
+    if origin.status.endswith("#InferredByModeller"):
+        return "inferred by the modeller"
+    if origin.status.endswith("#ReportedByDocument"):
+        return f"the document's report ({reference} identified, not checked)" if reference else "the document's own statement"
+    return origin.label
+
+
+def _claim_label(claim: ChainClaim, flags: list[Flag], cited: list[Flag] = ()) -> str:
     title = _wrap(claim.label)
     lines = list(title)
     lines.append(f"{claim.kind} · {claim.short_id}")
     lines.append(f"evidence: {claim.level_label}" + (f" (rank {claim.rank})" if claim.rank is not None else ""))
+    provenance = origin_phrase(claim.provenance)
+    if provenance:
+        lines.extend(_wrap("source: " + provenance))
     put = ", ".join(claim.modalities) or "not stated"
     lines.append(f"put as: {put}")
     if claim.strength:
@@ -94,7 +118,15 @@ def _claim_label(claim: ChainClaim, flags: list[Flag]) -> str:
     for effect in claim.effects:
         lines.extend(_wrap("reports " + effect))
     lines.extend(_flag_lines(flags))
+    if not flags:
+        lines.extend(_cited_lines(cited))
     return _lines(*lines, bold=len(title))
+
+
+def _cited_lines(cited: list[Flag]) -> list[str]:
+    """One line naming the flagged claims whose findings cite this node."""
+    about = sorted({claim_id(flag.about) for flag in cited if flag.about})
+    return _wrap("cited by the audit's finding on " + ", ".join(about)) if about else []
 
 
 def _flag_lines(flags: list[Flag]) -> list[str]:
@@ -108,7 +140,11 @@ def _flag_tooltip(flags: list[Flag]) -> str:
     return "\n".join(f"{flag.kind}: {flag.message}" for flag in flags)
 
 
-def _study_label(study: ChainStudy, flags: list[Flag]) -> str:
+def _cited_tooltip(cited: list[Flag]) -> str:
+    return "\n".join(f"cited by {flag.kind} on {claim_id(flag.about)}: {flag.message}" for flag in cited)
+
+
+def _study_label(study: ChainStudy, flags: list[Flag], cited: list[Flag] = ()) -> str:
     title = _wrap(study.label)
     lines = list(title)
     design = study.design
@@ -127,7 +163,12 @@ def _study_label(study: ChainStudy, flags: list[Flag]) -> str:
         size.append(f"{study.participants} participants")
     if size:
         lines.append(", ".join(size))
+    if study.provenance is not None and study.provenance.reference:
+        paper = study.provenance.reference + (f" (doi:{study.provenance.doi})" if study.provenance.doi else "")
+        lines.extend(_wrap("paper: " + paper))
     lines.extend(_flag_lines(flags))
+    if not flags:
+        lines.extend(_cited_lines(cited))
     return _lines(*lines, bold=len(title))
 
 
@@ -163,16 +204,20 @@ def evidence_map_graph(chain: EvidenceChain) -> "graphviz.Digraph":
     for iri in sorted(chain.claims):
         claim = chain.claims[iri]
         flags = chain.flags.get(iri, [])
+        cited = [] if flags else chain.cited.get(iri, [])
+        synthesis = claim.rank == 0 and claim.level and claim.level.endswith("SynthesisOfClaims")
         attrs = {
             "shape": "box",
-            "style": "rounded,filled" + (",dashed" if claim.rank == 0 and claim.level and claim.level.endswith("SynthesisOfClaims") else ""),
+            "style": "rounded,filled" + (",dashed" if synthesis else (",dotted" if cited else "")),
             "fillcolor": _fill(claim.rank),
-            "color": FLAG_COLOUR if flags else "#444444",
-            "penwidth": "3" if flags else ("2" if iri == chain.root else "1"),
+            "color": FLAG_COLOUR if flags else (CITED_COLOUR if cited else "#444444"),
+            "penwidth": "3" if flags else ("2" if cited or iri == chain.root else "1"),
         }
         if flags:
             attrs["tooltip"] = _flag_tooltip(flags)
-        dot.node(_node_id(iri), _claim_label(claim, flags), **attrs)
+        elif cited:
+            attrs["tooltip"] = _cited_tooltip(cited)
+        dot.node(_node_id(iri), _claim_label(claim, flags, cited), **attrs)
     for source, link, target in chain.links:
         if link == str(VITD.restsOn):
             dot.edge(_node_id(source), _node_id(target), label="rests on")
@@ -181,15 +226,18 @@ def evidence_map_graph(chain: EvidenceChain) -> "graphviz.Digraph":
     # studies and their parts
     for iri in sorted(chain.studies):
         study = chain.studies[iri]
-        flags = chain.flags.get(iri, [])
+        flags = chain.flags.get(iri, [])  # a study is never flagged by the bundled rules, only cited
+        cited = [] if flags else chain.cited.get(iri, [])
+        tooltip = _flag_tooltip(flags) if flags else (_cited_tooltip(cited) if cited else None)
         dot.node(
             _node_id(iri),
-            _study_label(study, flags),
+            _study_label(study, flags, cited),
             shape="box3d",
             fillcolor="#fafafa",
-            color=FLAG_COLOUR if flags else "#444444",
-            penwidth="3" if flags else "1",
-            **({"tooltip": _flag_tooltip(flags)} if flags else {}),
+            style="filled" + (",dotted" if cited else ""),
+            color=FLAG_COLOUR if flags else (CITED_COLOUR if cited else "#444444"),
+            penwidth="3" if flags else ("2" if cited else "1"),
+            **({"tooltip": tooltip} if tooltip else {}),
         )
     for claim_iri_, study_iri in chain.reports:
         dot.edge(_node_id(claim_iri_), _node_id(study_iri), label="reports study", color="#777777")
@@ -221,6 +269,10 @@ def _draw_legend(dot: "graphviz.Digraph", chain: EvidenceChain) -> None:
     rows.append(
         f'<TR><TD COLOR="{FLAG_COLOUR}" BORDER="3" WIDTH="22"> </TD>'
         '<TD ALIGN="LEFT">⚠ over-statement found by the evidence audit</TD></TR>'
+    )
+    rows.append(
+        f'<TR><TD COLOR="{CITED_COLOUR}" BORDER="2" STYLE="dotted" WIDTH="22"> </TD>'
+        '<TD ALIGN="LEFT">cited by an audit finding on another claim (not itself flagged)</TD></TR>'
     )
     rows.insert(0, '<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>')
     table = '<<TABLE BORDER="1" COLOR="#bbbbbb" CELLBORDER="1" CELLSPACING="3" CELLPADDING="4">' + "".join(rows) + "</TABLE>>"

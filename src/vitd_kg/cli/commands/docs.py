@@ -16,7 +16,7 @@ from vitd_kg.cli.options import data_option, open_graph
 @click.option(
     "--readme-pictures",
     is_flag=True,
-    help="Write only the pictures the README shows (model.svg/.png and one evidence map) into OUTDIR, "
+    help="Write only the pictures the README shows (model-overview.svg/.png, model.svg/.png and one evidence map) into OUTDIR, "
     "replacing those files; used to refresh docs/.",
 )
 def command(outdir: Path, data, force: bool, readme_pictures: bool) -> None:
