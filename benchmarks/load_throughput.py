@@ -22,10 +22,11 @@ import pyoxigraph as ox
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from servers import OxigraphServer  # noqa: E402
-from vitd_kg.loading import load_graphs  # noqa: E402
+from vitd_kg.publishing.upload import load_graphs  # noqa: E402
 from vitd_kg.namespaces import ID  # noqa: E402
-from vitd_kg.release import DATA_GRAPH, release_dataset  # noqa: E402
-from vitd_kg.store import StoreClient, endpoint_from  # noqa: E402
+import vitd_kg  # noqa: E402
+from vitd_kg.exports.rdf import DATA_GRAPH  # noqa: E402
+from vitd_kg.publishing.sparql_client import SparqlClient, endpoint_from  # noqa: E402
 
 
 def renamed(term, copy: int):
@@ -36,7 +37,7 @@ def renamed(term, copy: int):
 
 def replicated(copies: int) -> list[ox.Triple]:
     """The data triples (no ontology) ``copies`` times, with renamed IRIs."""
-    dataset = release_dataset()
+    dataset = vitd_kg.open().release_dataset
     data = [t for g, ts in dataset.graphs.items() if g.startswith(DATA_GRAPH.rsplit("/", 1)[0]) and "ontology" not in g and "shapes" not in g for t in ts]
     return [
         ox.Triple(renamed(t.subject, k), t.predicate, renamed(t.object, k))
@@ -48,7 +49,7 @@ def replicated(copies: int) -> list[ox.Triple]:
 def measure(copies: int) -> tuple[int, float]:
     triples = replicated(copies)
     with tempfile.TemporaryDirectory() as tmp, OxigraphServer(Path(tmp) / "store") as server:
-        client = StoreClient(endpoint_from(server.query_url), read_timeout=600)
+        client = SparqlClient(endpoint_from(server.query_url), read_timeout=600)
         start = time.perf_counter()
         load_graphs(client, {"https://example.org/graph/synthetic": triples}, progress=False)
         elapsed = time.perf_counter() - start

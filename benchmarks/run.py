@@ -8,14 +8,14 @@ memory (max RSS) belongs to that measurement alone:
 =============  ======================================  ==================================
 step           vitd-kg                                  baselines
 =============  ======================================  ==================================
-load           ``vitd_kg.graph.load_store`` (and        rdflib ``Graph.parse``; raw
+load           ``vitd_kg.rdf.parsing.load_store`` (and        rdflib ``Graph.parse``; raw
                ``vitd_kg.load`` -> rdflib.Graph)        pyoxigraph ``Store.load``
-validate       ``vitd_kg.fast_shacl.validate_store``    pySHACL ``validate`` (defaults)
+validate       ``vitd_kg.validation.fast_shacl.validate_store``    pySHACL ``validate`` (defaults)
 reconstruct    every query of ``--queries`` through     rdflib ``Graph.query``; raw
-               ``vitd_kg.sparql.run_query``             pyoxigraph ``Store.query``
+               ``vitd_kg.sparql.engines.run_query``             pyoxigraph ``Store.query``
 lookup         one claim by ``?claim`` binding          the same with rdflib initBindings
                                                         and pyoxigraph substitutions
-export-ttl/nt  ``vitd_kg.graph.serialize``              rdflib ``serialize``; raw ``dump``
+export-ttl/nt  ``vitd_kg.rdf.serialize.serialize``              rdflib ``serialize``; raw ``dump``
 http           strict local parse, N-Triples, one       rdflib parse + N-Triples + the same
                Graph Store POST (httpx)                 POST; raw POST of the Turtle files
 =============  ======================================  ==================================
@@ -133,11 +133,11 @@ def prepare(step: str, engine: str, ctx: Context) -> Callable[[], int] | Action:
     that must agree between engines, as a check that they did the same work)."""
     if step == "load":
         if engine == "vitd-kg":
-            from vitd_kg.graph import load_store
+            from vitd_kg.rdf.parsing import load_store
 
             return lambda: len(load_store(ctx.data_dir))
         if engine == "vitd-kg -> rdflib.Graph":
-            from vitd_kg.graph import load
+            from vitd_kg import load
 
             return lambda: len(load(ctx.data_dir))
         if engine == "rdflib":
@@ -151,8 +151,8 @@ def prepare(step: str, engine: str, ctx: Context) -> Callable[[], int] | Action:
         for shapes_file in ctx.shapes:
             shapes.parse(shapes_file, format="turtle")
         if engine == "vitd-kg":
-            from vitd_kg.fast_shacl import validate_store
-            from vitd_kg.graph import load_store
+            from vitd_kg.validation.fast_shacl import validate_store
+            from vitd_kg.rdf.parsing import load_store
 
             store = load_store(ctx.data_dir)
             return lambda: len(validate_store(store, shapes).results)
@@ -173,9 +173,10 @@ def prepare(step: str, engine: str, ctx: Context) -> Callable[[], int] | Action:
         lookup_text = ctx.lookup_query.read_text(encoding="utf-8")
         ids = _lookup_ids(ctx) if step == "lookup" else []
         if engine == "vitd-kg":
-            import vitd_kg.terms  # noqa: F401  (imports rdflib, as the baselines' setup does)
-            from vitd_kg.graph import load_store
-            from vitd_kg.sparql import read_query, run_query
+            import vitd_kg.rdf.terms  # noqa: F401  (imports rdflib, as the baselines' setup does)
+            from vitd_kg.rdf.parsing import load_store
+            from vitd_kg.sparql.engines import run_query
+            from vitd_kg.sparql.queries import read_query
 
             store = load_store(ctx.data_dir)
             if step == "reconstruct":
@@ -215,7 +216,8 @@ def prepare(step: str, engine: str, ctx: Context) -> Callable[[], int] | Action:
     if step.startswith("export"):
         kind = step.split("-")[1]
         if engine == "vitd-kg":
-            from vitd_kg.graph import load_store, serialize
+            from vitd_kg.rdf.parsing import load_store
+            from vitd_kg.rdf.serialize import serialize
 
             store = load_store(ctx.data_dir)
             return lambda: len(serialize(store, "turtle" if kind == "ttl" else "nt"))
@@ -293,7 +295,8 @@ def _prepare_http(engine: str, ctx: Context) -> Action:
                     headers={"Content-Type": "application/sparql-update"}).raise_for_status()
 
     if engine == "vitd-kg":
-        from vitd_kg.graph import load_store, serialize
+        from vitd_kg.rdf.parsing import load_store
+        from vitd_kg.rdf.serialize import serialize
 
         def action() -> int:
             body = serialize(load_store(ctx.data_dir), "nt")
@@ -599,7 +602,7 @@ def default_shapes() -> list[Path]:
     from rdflib import Graph
 
     from vitd_kg import resources
-    from vitd_kg.fast_shacl import unsupported_features
+    from vitd_kg.validation.fast_shacl import unsupported_features
 
     bundled = sorted(
         Path(str(entry)) for entry in resources.ontology_dir().iterdir()
@@ -630,7 +633,7 @@ def main(argv: list[str] | None = None) -> int:
             data_dir = Path(tmp) / f"size-{size}"
             corpus = generate(claims_for_triples(size), seed=args.seed)
             corpus.write(data_dir / "synthetic.ttl")
-            from vitd_kg.graph import load_store
+            from vitd_kg.rdf.parsing import load_store
 
             triples = len(load_store(data_dir))
             del corpus

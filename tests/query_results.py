@@ -15,8 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from vitd_kg.reconstruct import curie
-from vitd_kg.sparql import Query, bundled_queries, execute
+from vitd_kg.namespaces import curie
+from vitd_kg.sparql.engines import execute
+from vitd_kg.sparql.queries import Query, bundled_queries
 
 EXPECTED = Path(__file__).parent / "expected"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -42,7 +43,7 @@ def normalize(term: Any) -> str:
 
 
 def normalized_rows(query: Query, *, store=None, graph=None, engine: str = "oxigraph", bindings=None) -> list[dict[str, str]]:
-    result = execute(query, store=store, graph=graph, engine=engine, bindings=bindings)
+    result = execute(query, store if engine == "oxigraph" else graph, bindings=bindings)
     return [{name: normalize(row[name]) for name in result.variables if name in row} for row in result.rows]
 
 
@@ -55,7 +56,7 @@ def queries_with_expected_results() -> list[Query]:
 
 
 def main() -> None:
-    from vitd_kg.graph import load_store
+    from vitd_kg import load_store
 
     store = load_store()
     for query in queries_with_expected_results():

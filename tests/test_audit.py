@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 import vitd_kg
-from vitd_kg.evidence_audit import Finding, audit
+from vitd_kg import audit
+from vitd_kg.evidence.audit import Finding
 from vitd_kg.cli import main
-from vitd_kg.sparql import bundled_queries
+from vitd_kg.sparql.queries import bundled_queries
 from data_folders import copy_data
 
 FINDINGS = audit()
@@ -93,9 +94,9 @@ def test_claims_that_match_their_evidence_are_not_flagged(claim):
 
 
 def test_package_function_and_module_function_agree():
-    from vitd_kg import evidence_audit
+    from vitd_kg.evidence import audit as evidence_audit
 
-    assert vitd_kg.audit() == evidence_audit.audit() == FINDINGS
+    assert vitd_kg.audit() == evidence_audit.run_audit(vitd_kg.load_store()) == FINDINGS
 
 
 # --- the rules follow the data ------------------------------------------------------------------

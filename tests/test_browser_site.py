@@ -41,7 +41,7 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    from vitd_kg.site import build_site
+    from vitd_kg import build_site
 
     return build_site(tmp_path_factory.mktemp("browser") / "site").folder
 

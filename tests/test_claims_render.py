@@ -10,17 +10,18 @@ from __future__ import annotations
 import json
 import re
 import sys
-import types
 
 import pytest
 
 import vitd_kg
 from vitd_kg import resources
-from vitd_kg.reconstruct import CLAIM_QUERIES, Claim, Intervention, build_claims
+from vitd_kg.evidence.model import Claim, Intervention
+from vitd_kg.evidence.reconstruct import CLAIM_QUERIES, build_claims
 from vitd_kg.cli import main
-from vitd_kg.graph import load
-from vitd_kg.render import population_phrase, render_claim, term_phrase
-from vitd_kg.sparql import execute, read_query
+from vitd_kg import load
+from vitd_kg.evidence.render import population_phrase, render_claim, term_phrase
+from vitd_kg.sparql.engines import execute
+from vitd_kg.sparql.queries import read_query
 from data_folders import copy_data
 
 CLAIMS = vitd_kg.claims()
@@ -131,7 +132,7 @@ def test_typed_fields_carry_the_structure():
 
 def test_claims_built_from_rdflib_rows_render_the_same():
     graph = load()
-    rows = {name: execute(read_query(f"claims/{name}"), graph=graph, engine="rdflib").rows for name in CLAIM_QUERIES}
+    rows = {name: execute(read_query(f"claims/{name}"), graph).rows for name in CLAIM_QUERIES}
     rebuilt = build_claims(rows)
     by_id = {c.id: c for c in rebuilt}
     assert [render_claim(c, by_id) for c in rebuilt] == [c.text for c in CLAIMS]
@@ -239,26 +240,20 @@ def test_map_needs_exactly_one_id(tmp_path, capsys):
     assert "--map needs exactly one --id" in capsys.readouterr().err
 
 
-def test_map_without_the_evidence_map_module_exits_2_with_a_message(tmp_path, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "vitd_kg.evidence_map", None)  # makes the import fail
-    assert main(["claims", "--id", "ma-strength", "--map", str(tmp_path / "m.svg")]) == 2
-    assert "evidence maps are not available" in capsys.readouterr().err
-
-
 def test_map_calls_the_evidence_map_writer(tmp_path, capsys, monkeypatch):
+    from vitd_kg.knowledge_graph import KnowledgeGraph
+
     calls = []
-    fake = types.ModuleType("vitd_kg.evidence_map")
-    fake.write_evidence_map = lambda claim_id, path, *, data_dir=None: calls.append((claim_id, path, data_dir))
-    monkeypatch.setitem(sys.modules, "vitd_kg.evidence_map", fake)
+    monkeypatch.setattr(KnowledgeGraph, "write_evidence_map", lambda self, claim_id, path: calls.append((claim_id, path)))
     target = tmp_path / "m.svg"
     assert main(["claims", "--id", "claim:ma-strength", "--map", str(target)]) == 0
-    assert calls == [("ma-strength", target, None)]
+    assert calls == [("ma-strength", target)]
 
 
 def test_wording_that_fits_no_slot_is_kept_in_parentheses_and_attribution_without_evidential_verb():
     from dataclasses import replace
 
-    from vitd_kg.reconstruct import Term
+    from vitd_kg.evidence.model import Term
 
     base = BY_ID["concl-supplementation-improves-strength"]
     worded = replace(base, strength_wording=["more pronounced"], modalities=[])

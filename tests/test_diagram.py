@@ -7,8 +7,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from vitd_kg import resources
-from vitd_kg.diagram import model_graph, write_model_diagram
-from vitd_kg.graph import load_store
+from vitd_kg import write_model_diagram
+from vitd_kg.site.diagram import model_graph
+from vitd_kg import load_store
 from vitd_kg.namespaces import VITD
 
 ONTOLOGY = Graph().parse(data=resources.ontology_file().read_text(encoding="utf-8"), format="turtle")

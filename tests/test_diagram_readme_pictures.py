@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from vitd_kg.site import README_PICTURES, write_readme_pictures
+import vitd_kg
+from vitd_kg.site.build import README_PICTURES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -34,7 +35,7 @@ def installed_graphviz() -> str:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("readme-pictures")
-    write_readme_pictures(folder)
+    vitd_kg.open().write_readme_pictures(folder)
     return folder
 
 

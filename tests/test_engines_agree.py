@@ -27,9 +27,9 @@ from rdflib.namespace import SH
 
 import vitd_kg
 from vitd_kg.errors import InputError
-from vitd_kg.fast_shacl import report_from_pyshacl, unsupported_features, validate_store
-from vitd_kg.validation import SHACL_ENGINES, _as_written, fast_engine, pyshacl_engine, shapes_graph
-from vitd_kg.validation_report import ValidationReport
+from vitd_kg.validation.fast_shacl import report_from_pyshacl, unsupported_features, validate_store
+from vitd_kg.validation.pipeline import SHACL_ENGINES, _as_written, fast_engine, pyshacl_engine, shapes_graph
+from vitd_kg.validation.report import ValidationReport
 
 DATA = Path(__file__).parent / "data"
 CONTEXT = DATA / "context.ttl"

@@ -8,7 +8,6 @@ as SVG and PNG files.
 from __future__ import annotations
 
 import sys
-import types
 from dataclasses import dataclass
 
 import pytest
@@ -17,16 +16,13 @@ from rdflib.namespace import RDF, RDFS
 
 from vitd_kg import resources
 from vitd_kg.errors import InputError
-from vitd_kg.evidence_map import (
-    FLAG_COLOUR,
-    RANK_COLOURS,
-    evidence_chain,
-    evidence_map_graph,
-    write_evidence_map,
-)
-from vitd_kg.graph import load_store
+from vitd_kg import load_store, write_evidence_map
+from vitd_kg.evidence.chain import evidence_chain
+from vitd_kg.site import evidence_map as drawing
+from vitd_kg.site.evidence_map import FLAG_COLOUR, RANK_COLOURS, evidence_map_graph
 from vitd_kg.namespaces import VITD, claim_id
-from vitd_kg.sparql import read_query, run_query
+from vitd_kg.sparql.engines import run_query
+from vitd_kg.sparql.queries import read_query
 
 from claim_facts import claims as all_claims
 
@@ -66,7 +62,7 @@ def supporters(graph: Graph, root: URIRef) -> set[URIRef]:
 def test_the_map_draws_the_whole_chain_with_studies_designs_and_colours(claim, store):
     graph = _graph()
     root = URIRef(f"https://w3id.org/vitd-kg/id/claim/{claim}")
-    chain = evidence_chain(claim, store=store)
+    chain = evidence_chain(store, claim)
     expected = supporters(graph, root)
     assert set(chain.claims) == {str(c) for c in expected}
     dot = evidence_map_graph(chain).source
@@ -85,11 +81,11 @@ def test_the_map_draws_the_whole_chain_with_studies_designs_and_colours(claim, s
     assert quote and quote.split()[0] in dot
     for level in graph.subjects(RDF.type, VITD.EvidenceLevel):
         assert str(graph.value(level, RDFS.label)).replace("'", "&#x27;") in dot
-    assert "evidence audit not installed" not in dot or not chain.audited
+    assert "evidence audit not installed" not in dot
 
 
 def test_the_spasm_conclusion_rests_on_the_case_series_and_its_pico(store):
-    chain = evidence_chain("concl-alleviates-muscle-spasm", store=store)
+    chain = evidence_chain(store, "concl-alleviates-muscle-spasm")
     dot = evidence_map_graph(chain).source
     for part in ("oral vitamin D, 50,000 IU", "muscle spasm", "vitamin D deficiency", "case series"):
         assert part in dot
@@ -98,7 +94,7 @@ def test_the_spasm_conclusion_rests_on_the_case_series_and_its_pico(store):
 
 
 def test_explanations_are_followed_backwards(store):
-    chain = evidence_chain("concl-crucial-role-in-muscle-function", store=store)
+    chain = evidence_chain(store, "concl-crucial-role-in-muscle-function")
     assert "https://w3id.org/vitd-kg/id/claim/mech-cell-differentiation" in chain.claims
     assert "explained by" in evidence_map_graph(chain).source
 
@@ -112,15 +108,13 @@ class FakeFinding:
     severity: str
 
 
-def test_audit_findings_are_marked_in_red(monkeypatch, tmp_path):
-    fake = types.ModuleType("vitd_kg.evidence_audit")
-    fake.audit = lambda data_dir=None: [
+def test_audit_findings_are_marked_in_red(store, tmp_path):
+    findings = [
         FakeFinding("overstated-significance", ["cs-improvement"], ["cai-2019-case-series"],
                     "says significant, but no test is reported", "warning")
     ]
-    monkeypatch.setitem(sys.modules, "vitd_kg.evidence_audit", fake)
     out = tmp_path / "map.dot"
-    write_evidence_map("concl-alleviates-muscle-spasm", out)
+    drawing.write_evidence_map(evidence_chain(store, "concl-alleviates-muscle-spasm", findings=findings), out)
     dot = out.read_text()
     assert "says significant, but no test is reported" in dot.replace('<BR ALIGN="LEFT"/>', " ")
     assert dot.count(FLAG_COLOUR) >= 3  # the claim, the study and the legend swatch
@@ -128,23 +122,15 @@ def test_audit_findings_are_marked_in_red(monkeypatch, tmp_path):
     assert "evidence audit not installed" not in dot
 
 
-def test_without_an_audit_the_legend_says_nothing_is_marked(monkeypatch, tmp_path):
-    monkeypatch.setitem(sys.modules, "vitd_kg.evidence_audit", None)  # makes the import fail
-    out = tmp_path / "map.dot"
-    write_evidence_map("concl-alleviates-muscle-spasm", out)
-    dot = out.read_text()
-    assert "evidence audit not installed" in dot
-    assert FLAG_COLOUR not in dot
+def test_the_real_audit_marks_each_claim_it_names(store):
+    import vitd_kg
 
-
-def test_the_real_audit_marks_each_claim_it_names():
-    audit_module = pytest.importorskip("vitd_kg.evidence_audit")
-    findings = audit_module.audit()
+    findings = vitd_kg.audit()
     named = {claim_id(str(c)) for f in findings for c in f.claim_ids}
     if not named:
         pytest.skip("the audit reports no finding on any claim")
     claim = sorted(named)[0]
-    chain = evidence_chain(claim, findings=findings)
+    chain = evidence_chain(store, claim, findings=findings)
     assert chain.flags.get(chain.root)
     assert FLAG_COLOUR in evidence_map_graph(chain).source
 
@@ -172,7 +158,7 @@ def test_the_queries_answer_the_same_on_rdflib_and_oxigraph(name, store):
     assert query.description, f"{name} needs a leading # comment saying what it answers"
     bindings = {"root": "claim:concl-crucial-role-in-muscle-function"} if "?root" in query.text else {}
     oxigraph_rows = run_query(store, query, bindings)
-    from vitd_kg.sparql import as_term
+    from vitd_kg.sparql.bindings import as_term
 
     rdflib_result = _graph().query(query.text, initBindings={k: as_term(v) for k, v in bindings.items()})
     names = [str(v) for v in rdflib_result.vars]

@@ -10,8 +10,9 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 
 from vitd_kg import resources
-from vitd_kg.graph import load_store, serialize, store_to_graph
-from vitd_kg.terms import to_rdflib
+from vitd_kg import load_store
+from vitd_kg.rdf.serialize import serialize, store_to_graph
+from vitd_kg.rdf.terms import to_rdflib
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 LITERALS = [

@@ -18,14 +18,15 @@ from rdflib import Graph
 from rdflib.namespace import SH
 
 from vitd_kg import resources
-from vitd_kg.fast_shacl import (
+from vitd_kg.validation.fast_shacl import (
     UnsupportedShapes,
     ValidationReport,
     report_from_pyshacl,
     unsupported_features,
     validate_store,
 )
-from vitd_kg.graph import load_store, store_to_graph
+from vitd_kg import load_store
+from vitd_kg.rdf.serialize import store_to_graph
 from vitd_kg.synth import generate
 
 HERE = Path(__file__).parent / "data"
@@ -105,7 +106,7 @@ def test_unsupported_features_are_named_and_refused():
 def test_docstring_example_runs():
     import doctest
 
-    from vitd_kg import fast_shacl
+    from vitd_kg.validation import fast_shacl
 
     assert doctest.testmod(fast_shacl).failed == 0
 

@@ -10,15 +10,20 @@ import pytest
 from rdflib import BNode
 
 from servers import BasicAuthProxy, OxigraphServer
-from vitd_kg import loading, release, resources
+from vitd_kg.publishing import upload as loading
+import vitd_kg
+from vitd_kg.exports import rdf as release
+from vitd_kg import resources
 from vitd_kg.cli import main
-from vitd_kg.graph import load_store
-from vitd_kg.sparql import bundled_queries, run_query
-from vitd_kg.store import (
+from vitd_kg.cli.exit_codes import exit_code_of
+from vitd_kg import load_store
+from vitd_kg.sparql.engines import run_query
+from vitd_kg.sparql.queries import bundled_queries
+from vitd_kg.publishing.sparql_client import (
     AuthenticationRefused,
     EndpointUnreachable,
     RequestRejected,
-    StoreClient,
+    SparqlClient,
     VerificationFailed,
     endpoint_from,
 )
@@ -35,11 +40,11 @@ def server(tmp_path):
 
 @pytest.fixture(scope="module")
 def graphs() -> dict:
-    return release.release_dataset().graphs
+    return vitd_kg.open().release_dataset.graphs
 
 
-def client_for(server) -> StoreClient:
-    return StoreClient(endpoint_from(server.query_url), connect_timeout=2, read_timeout=30, backoff=0.05)
+def client_for(server) -> SparqlClient:
+    return SparqlClient(endpoint_from(server.query_url), connect_timeout=2, read_timeout=30, backoff=0.05)
 
 
 def snapshot(server, names) -> dict[str, set]:
@@ -124,17 +129,17 @@ def test_loading_again_replaces_and_reports_before_and_after(server, graphs):
 
 def test_load_a_built_release_into_one_named_graph(server, tmp_path, graphs, capsys):
     built = tmp_path / "release"
-    release.dist(built)
+    vitd_kg.dist(built)
     target = "https://example.org/graphs/vitd"
     assert main(["load", "--endpoint", server.query_url, "--release", str(built), "--graph", target, "--format", "json"]) == 0
     assert '"action": "created"' in capsys.readouterr().out
     with client_for(server) as client:
-        assert client.count(target) == len(release.release_dataset().union())
+        assert client.count(target) == len(vitd_kg.open().release_dataset.union())
 
 
 def test_a_damaged_release_is_refused_before_contacting_the_server(tmp_path, capsys):
     built = tmp_path / "release"
-    release.dist(built)
+    vitd_kg.dist(built)
     dump = built / "vitd-kg.nq"
     dump.write_bytes(dump.read_bytes().replace(b"vitamin", b"vitamine", 1))
     assert main(["load", "--endpoint", "http://127.0.0.1:9/query", "--release", str(built)]) == 2
@@ -145,7 +150,7 @@ def test_server_killed_mid_load_leaves_the_old_graphs_intact(server, graphs, tmp
     with client_for(server) as client:
         loading.load_graphs(client, graphs, progress=False)
     before = snapshot(server, graphs)
-    new_graphs = release.release_dataset(changed_data(tmp_path)).graphs
+    new_graphs = vitd_kg.open(changed_data(tmp_path)).release_dataset.graphs
 
     def crash_after_three(index, graph):
         if index == 2:
@@ -153,7 +158,7 @@ def test_server_killed_mid_load_leaves_the_old_graphs_intact(server, graphs, tmp
 
     with client_for(server) as client, pytest.raises(EndpointUnreachable) as failure:
         loading.load_graphs(client, new_graphs, progress=False, after_upload=crash_after_three)
-    assert failure.value.exit_code == 4
+    assert exit_code_of(failure.value) == 4
     assert "staging graph" in failure.value.hint
     server.start()
     assert snapshot(server, graphs) == before, "a target graph changed although the load failed"
@@ -190,16 +195,16 @@ def test_a_count_mismatch_in_staging_stops_before_the_swap(server, graphs, monke
     with client_for(server) as client:
         loading.load_graphs(client, graphs, progress=False)
     before = snapshot(server, graphs)
-    real_count = StoreClient.count
+    real_count = SparqlClient.count
 
     def lying_count(self, graph):
         n = real_count(self, graph)
         return n - 1 if graph.startswith(loading.STAGING_PREFIX) else n
 
-    monkeypatch.setattr(StoreClient, "count", lying_count)
+    monkeypatch.setattr(SparqlClient, "count", lying_count)
     with client_for(server) as client, pytest.raises(VerificationFailed) as failure:
         loading.load_graphs(client, graphs, progress=False)
-    assert failure.value.exit_code == 6
+    assert exit_code_of(failure.value) == 6
     monkeypatch.undo()
     assert snapshot(server, graphs) == before
     assert not any(g.startswith(loading.STAGING_PREFIX) for g in all_graph_names(server))
@@ -252,7 +257,7 @@ def test_only_idempotent_requests_are_retried():
             raise httpx.ConnectError("connection refused", request=request)
         return httpx.Response(204)
 
-    client = StoreClient(endpoint_from("http://127.0.0.1:1/query"), transport=httpx.MockTransport(flaky), backoff=0.001)
+    client = SparqlClient(endpoint_from("http://127.0.0.1:1/query"), transport=httpx.MockTransport(flaky), backoff=0.001)
     client.put_graph("urn:g", b"")
     assert attempts["PUT"] == 3
     with pytest.raises(EndpointUnreachable):
@@ -269,7 +274,7 @@ def test_a_query_goes_by_post_and_is_retried_as_it_has_no_side_effects():
             raise httpx.ReadTimeout("no answer", request=request)
         return httpx.Response(200, json={"head": {"vars": ["n"]}, "results": {"bindings": []}})
 
-    client = StoreClient(endpoint_from("http://127.0.0.1:1/query"), transport=httpx.MockTransport(flaky), backoff=0.001)
+    client = SparqlClient(endpoint_from("http://127.0.0.1:1/query"), transport=httpx.MockTransport(flaky), backoff=0.001)
     long_query = "SELECT ?n WHERE { ?n ?p ?o } # " + "x" * 20_000  # longer than a server's URL/header limit
     assert client.select(long_query, ["urn:g1", "urn:g2"]) == (["n"], [])
     assert len(seen) == 3
@@ -285,14 +290,14 @@ def test_403_is_not_retried():
         calls.append(request.method)
         return httpx.Response(403)
 
-    client = StoreClient(endpoint_from("http://127.0.0.1:1/query"), transport=httpx.MockTransport(forbidden))
+    client = SparqlClient(endpoint_from("http://127.0.0.1:1/query"), transport=httpx.MockTransport(forbidden))
     with pytest.raises(AuthenticationRefused):
         client.put_graph("urn:g", b"")
     assert calls == ["PUT"]
 
 
 def test_rejected_request_message_names_the_status():
-    client = StoreClient(
+    client = SparqlClient(
         endpoint_from("http://127.0.0.1:1/query"),
         transport=httpx.MockTransport(lambda r: httpx.Response(400, text="Parser error at line 1")),
     )
@@ -303,11 +308,11 @@ def test_rejected_request_message_names_the_status():
 
 def test_a_lost_answer_to_the_swap_is_resolved_by_counting(server, graphs, monkeypatch, tmp_path):
     """The proxy applies the MOVE on the server but drops its answer: the load checks and succeeds."""
-    new_graphs = release.release_dataset(changed_data(tmp_path)).graphs
+    new_graphs = vitd_kg.open(changed_data(tmp_path)).release_dataset.graphs
     monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
     with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST /update") as proxy:
         endpoint = endpoint_from(proxy.query_url, user="loader")
-        with StoreClient(endpoint, backoff=0.05) as client:
+        with SparqlClient(endpoint, backoff=0.05) as client:
             report = loading.load_graphs(client, new_graphs, progress=False)
     assert all(c.after == len(new_graphs[c.graph]) for c in report.changes)
     assert not any(g.startswith(loading.STAGING_PREFIX) for g in all_graph_names(server))
@@ -318,7 +323,7 @@ def test_a_server_gone_just_before_the_swap_changes_nothing(server, graphs, tmp_
     with client_for(server) as client:
         loading.load_graphs(client, graphs, progress=False)
     before = snapshot(server, graphs)
-    new_graphs = release.release_dataset(changed_data(tmp_path)).graphs
+    new_graphs = vitd_kg.open(changed_data(tmp_path)).release_dataset.graphs
     real_swap_update = loading._swap_update
 
     def stop_then_build(*args):
@@ -328,6 +333,6 @@ def test_a_server_gone_just_before_the_swap_changes_nothing(server, graphs, tmp_
     monkeypatch.setattr(loading, "_swap_update", stop_then_build)
     with client_for(server) as client, pytest.raises(EndpointUnreachable) as failure:
         loading.load_graphs(client, new_graphs, progress=False)
-    assert failure.value.exit_code == 4 and not failure.value.request_sent
+    assert exit_code_of(failure.value) == 4 and not failure.value.request_sent
     server.start()
     assert snapshot(server, graphs) == before

@@ -10,11 +10,13 @@ from rdflib.namespace import XSD
 
 from servers import VirtuosoServer, virtuoso_binary
 from test_load import is_select
-from vitd_kg import release
+import vitd_kg
+from vitd_kg.exports import rdf as release
 from vitd_kg.cli import main
-from vitd_kg.graph import load_store
-from vitd_kg.sparql import bundled_queries, run_query
-from vitd_kg.store import StoreClient, endpoint_from
+from vitd_kg import load_store
+from vitd_kg.sparql.engines import run_query
+from vitd_kg.sparql.queries import bundled_queries
+from vitd_kg.publishing.sparql_client import SparqlClient, endpoint_from
 
 pytestmark = pytest.mark.skipif(
     virtuoso_binary() is None,
@@ -100,17 +102,17 @@ def cli_args(server: VirtuosoServer) -> list[str]:
     ]
 
 
-def client_for(server: VirtuosoServer) -> StoreClient:
+def client_for(server: VirtuosoServer) -> SparqlClient:
     endpoint = endpoint_from(
         f"{server.base}/sparql-auth", update_url=f"{server.base}/sparql-auth",
         store_url=f"{server.base}/sparql-graph-crud-auth", user=server.user, auth_scheme="digest",
     )
-    return StoreClient(endpoint)
+    return SparqlClient(endpoint)
 
 
 def test_load_into_virtuoso_then_reload_replaces(virtuoso, monkeypatch, capsys):
     monkeypatch.setenv("VITD_KG_PASSWORD", virtuoso.password)
-    graphs = release.release_dataset().graphs
+    graphs = vitd_kg.open().release_dataset.graphs
     assert main(["load", *cli_args(virtuoso)]) == 0
     assert main(["load", *cli_args(virtuoso)]) == 0
     out = capsys.readouterr().out
@@ -127,7 +129,7 @@ def compared_graph(virtuoso) -> str:
         patch.setenv("VITD_KG_PASSWORD", virtuoso.password)
         assert main(["load", *cli_args(virtuoso), "--graph", ONE_GRAPH]) == 0
         with client_for(virtuoso) as client:
-            assert client.count(ONE_GRAPH) == len(release.release_dataset().union())
+            assert client.count(ONE_GRAPH) == len(vitd_kg.open().release_dataset.union())
     return ONE_GRAPH
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import nanopub  # noqa: F401  (its import sets rdflib.NORMALIZE_LITERALS = False, as in real use)
 import rdflib
 
-from vitd_kg import nanopubs
+import vitd_kg
+from vitd_kg.publishing import nanopubs
 
 
 def test_trusty_uris_are_the_same_whatever_normalize_literals_is(tmp_path, monkeypatch):
     monkeypatch.setattr(rdflib, "NORMALIZE_LITERALS", False)
-    exact = {n.claim: n.uri for n in nanopubs.write_nanopubs(tmp_path / "a")}
+    exact = {n.claim: n.uri for n in vitd_kg.write_nanopubs(tmp_path / "a")}
     monkeypatch.setattr(rdflib, "NORMALIZE_LITERALS", True)  # as pyshacl leaves it
-    normalised = {n.claim: n.uri for n in nanopubs.write_nanopubs(tmp_path / "b")}
+    normalised = {n.claim: n.uri for n in vitd_kg.write_nanopubs(tmp_path / "b")}
     assert exact == normalised
     assert rdflib.NORMALIZE_LITERALS is True  # the caller's setting is put back

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from vitd_kg import nanopubs
+import vitd_kg
+from vitd_kg.publishing import nanopubs
 from vitd_kg.namespaces import VITD
 
 warnings.filterwarnings("ignore", category=DeprecationWarning)
@@ -39,7 +40,7 @@ def nanopub_literal_mode(monkeypatch):
 @pytest.fixture(scope="module")
 def written(tmp_path_factory) -> dict[str, nanopubs.ClaimNanopub]:
     folder = tmp_path_factory.mktemp("np")
-    return {n.claim: n for n in nanopubs.write_nanopubs(folder)}
+    return {n.claim: n for n in vitd_kg.write_nanopubs(folder)}
 
 
 def load(path: Path):
@@ -96,7 +97,7 @@ def test_untouched_copy_still_verifies(written, tmp_path):
 
 
 def test_trusty_uris_are_reproducible(written, tmp_path):
-    again = {n.claim: n.uri for n in nanopubs.write_nanopubs(tmp_path)}
+    again = {n.claim: n.uri for n in vitd_kg.write_nanopubs(tmp_path)}
     assert again == {claim: n.uri for claim, n in written.items()}
 
 
@@ -106,7 +107,7 @@ def test_signing_with_a_user_key_gives_a_valid_signature_and_trusty_uri(tmp_path
     key = RSA.generate(2048)
     key_file = tmp_path / "id_rsa"
     key_file.write_text(encodebytes(key.export_key(format="DER")).decode().replace("\n", ""))
-    signed = nanopubs.write_nanopubs(tmp_path / "signed", sign_key=key_file, signer="https://orcid.org/0000-0002-1825-0097")
+    signed = vitd_kg.write_nanopubs(tmp_path / "signed", sign_key=key_file, signer="https://orcid.org/0000-0002-1825-0097")
     for item in signed[:3]:
         publication = load(item.path)
         assert publication.is_valid

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import doctest
 import importlib
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +13,8 @@ from vitd_kg import resources
 
 def test_resources_ship_inside_the_package():
     package_dir = resources.package_root()
+    if Path(str(package_dir)).parent.name == "src":
+        pytest.skip("an editable install reads the checkout's folders; .ci/run installs the wheel")
     assert (package_dir / "ontology" / "vitd.ttl").is_file()
     assert (package_dir / "data" / "source" / "vitamin-d-muscle-spasm.txt").is_file()
     assert resources.query_names()
@@ -25,14 +27,6 @@ def test_source_text_is_the_document():
     assert "50,000 IU of oral vitamin D weekly for 12 weeks" in text
 
 
-@pytest.mark.parametrize(
-    "module",
-    ["vitd_kg", "vitd_kg.namespaces", "vitd_kg.graph", "vitd_kg.sparql", "vitd_kg.graph_stats", "vitd_kg.terms"],
-)
-def test_docstring_examples_run(module):
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0
-
 
 def test_load_with_a_data_dir_replaces_the_bundled_data(tmp_path):
     (tmp_path / "one.ttl").write_text(
@@ -44,3 +38,10 @@ def test_load_with_a_data_dir_replaces_the_bundled_data(tmp_path):
     bundled = vitd_kg.load()
     assert len(graph) < len(bundled)
     assert vitd_kg.stats(tmp_path).count("vitd:Study") == 1
+
+
+def test_no_symlinks_in_the_source_tree():
+    """Package data comes from the build backend, not from links that break on Windows checkouts."""
+    src = Path(__file__).resolve().parents[1] / "src"
+    if src.is_dir():
+        assert [p for p in src.rglob("*") if p.is_symlink()] == []

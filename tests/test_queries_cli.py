@@ -142,7 +142,8 @@ def test_the_default_time_limit_lets_ordinary_queries_finish(capsys):
 
 
 def test_every_bundled_query_passes_the_checks_users_queries_get():
-    from vitd_kg.sparql import bundled_queries, check_query
+    from vitd_kg.sparql.queries import bundled_queries
+    from vitd_kg.sparql.safety import check_query
 
     assert {check_query(q) for q in bundled_queries()} == {"SELECT"}
 

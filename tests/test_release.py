@@ -12,10 +12,13 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import isomorphic
 
-from vitd_kg import release
+import vitd_kg
+from vitd_kg.exports import rdf
+from vitd_kg.publishing import release
+from vitd_kg.publishing import void as void_meta
 from vitd_kg.cli import main
 from vitd_kg.namespaces import VITD
-from vitd_kg.terms import to_rdflib
+from vitd_kg.rdf.terms import to_rdflib
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +30,8 @@ def built(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def dataset() -> release.ReleaseDataset:
-    return release.release_dataset()
+def dataset() -> rdf.ReleaseDataset:
+    return vitd_kg.open().release_dataset
 
 
 def as_graph(triples) -> Graph:
@@ -68,7 +71,7 @@ def test_jsonld_written_by_rdflib_reparses_with_oxigraph_isomorphic(built, graph
 def test_jsonld_embeds_the_bundled_context_and_names_no_remote_one(built):
     document = json.loads((built / "vitd-kg.jsonld").read_text(encoding="utf-8"))
     assert isinstance(document["@context"], dict), "the @context must be embedded, never a URL"
-    assert document["@context"] == release.bundled_context()
+    assert document["@context"] == rdf.bundled_context()
     assert "claim:cs-symptom-improvement" in {node.get("@id") for node in document["@graph"]}
 
 
@@ -81,13 +84,13 @@ def test_quad_dumps_keep_every_named_graph(built, dataset, name, fmt):
 
 
 def test_ontology_rdfxml_is_the_ontology_graph(built, dataset):
-    parsed = Graph().parse(built / release.ONTOLOGY_RDFXML, format="xml")
-    assert isomorphic(parsed, as_graph(dataset.graphs[release.ONTOLOGY_GRAPH]))
+    parsed = Graph().parse(built / void_meta.ONTOLOGY_RDFXML, format="xml")
+    assert isomorphic(parsed, as_graph(dataset.graphs[rdf.ONTOLOGY_GRAPH]))
 
 
 def test_named_graphs_partition_the_graph(dataset, graph):
     assert isomorphic(as_graph(dataset.union()), graph)
-    named = [t for iri, ts in dataset.graphs.items() if iri != release.SHAPES_GRAPH for t in ts]
+    named = [t for iri, ts in dataset.graphs.items() if iri != rdf.SHAPES_GRAPH for t in ts]
     assert len(named) == len(set(named)), "a triple sits in two graphs"
 
 
@@ -95,7 +98,7 @@ def test_each_claim_graph_holds_exactly_the_claims_own_triples(dataset, graph):
     claims = sorted(set(graph.subjects(VITD.sourceSentence, None)))
     assert len(dataset.claim_graphs()) == len(claims) == 30
     for claim in claims:
-        own = as_graph(dataset.graphs[release.claim_graph_iri(str(claim))])
+        own = as_graph(dataset.graphs[rdf.claim_graph_iri(str(claim))])
         assert set(own) == set(graph.triples((claim, None, None)))
 
 
@@ -113,26 +116,26 @@ def test_checksums_match_every_file(built):
 
 def test_void_describes_counts_licenses_and_version(built, dataset):
     void = Graph().parse(built / release.VOID_FILE, format="turtle")
-    ds = URIRef(release.DATASET_IRI)
-    VOID = release.VOID
+    ds = URIRef(void_meta.DATASET_IRI)
+    VOID = void_meta.VOID
     assert int(void.value(ds, URIRef(VOID + "triples"))) == len(dataset.union())
     for iri, triples in dataset.graphs.items():
         assert int(void.value(URIRef(iri), URIRef(VOID + "triples"))) == len(triples), iri
-    assert str(void.value(ds, URIRef(release.DCTERMS + "license"))) == release.DATA_LICENSE
-    software = void.value(ds, URIRef(release.DCTERMS + "relation"))
-    assert str(void.value(software, URIRef(release.DCTERMS + "license"))) == release.CODE_LICENSE
-    assert str(void.value(ds, URIRef(release.DCAT + "version"))) == release.__version__
-    assert str(void.value(ds, URIRef(release.DCTERMS + "issued"))) == release.release_issued()
+    assert str(void.value(ds, URIRef(void_meta.DCTERMS + "license"))) == void_meta.DATA_LICENSE
+    software = void.value(ds, URIRef(void_meta.DCTERMS + "relation"))
+    assert str(void.value(software, URIRef(void_meta.DCTERMS + "license"))) == void_meta.CODE_LICENSE
+    assert str(void.value(ds, URIRef(void_meta.DCAT + "version"))) == vitd_kg.__version__
+    assert str(void.value(ds, URIRef(void_meta.DCTERMS + "issued"))) == release.release_issued(vitd_kg.open().ontology)
     assert len(list(void.objects(ds, URIRef(VOID + "exampleResource")))) >= 3
     dumps = {str(o).rsplit("/", 1)[-1] for o in void.objects(ds, URIRef(VOID + "dataDump"))}
-    assert set(release.DUMP_FILES) <= dumps
-    queries = [o for o in void.objects(ds, URIRef(release.DCAT + "distribution")) if str(o).endswith(".rq")]
-    assert queries and all((built / str(q)[len(release.RELEASE_BASE):]).is_file() for q in queries)
+    assert set(void_meta.DUMP_FILES) <= dumps
+    queries = [o for o in void.objects(ds, URIRef(void_meta.DCAT + "distribution")) if str(o).endswith(".rq")]
+    assert queries and all((built / str(q)[len(void_meta.RELEASE_BASE):]).is_file() for q in queries)
 
 
 def test_two_builds_are_byte_identical(built, tmp_path):
     again = tmp_path / "again"
-    release.dist(again)
+    vitd_kg.dist(again)
     assert (again / release.CHECKSUM_FILE).read_bytes() == (built / release.CHECKSUM_FILE).read_bytes()
 
 
@@ -149,20 +152,20 @@ def test_non_empty_outdir_is_refused_unless_forced(tmp_path, capsys):
 
 
 def test_a_failure_while_building_leaves_no_half_written_release(tmp_path, monkeypatch):
-    import vitd_kg.nanopubs
+    import vitd_kg.publishing.nanopubs
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(vitd_kg.nanopubs, "write_nanopubs", broken)
+    monkeypatch.setattr(vitd_kg.publishing.nanopubs, "write_nanopubs", broken)
     out = tmp_path / "out"
     with pytest.raises(RuntimeError):
-        release.dist(out)
+        vitd_kg.dist(out)
     assert not out.exists()
     assert list(tmp_path.iterdir()) == [], "the temporary folder was left behind"
 
 
-@pytest.mark.parametrize("fmt", sorted(release.RDF_FORMATS))
+@pytest.mark.parametrize("fmt", sorted(rdf.RDF_FORMATS))
 def test_export_writes_each_format_losslessly(fmt, tmp_path, graph, dataset):
     target = tmp_path / f"graph.{fmt}"
     assert main(["export", "--format", fmt, "-o", str(target)]) == 0
@@ -179,19 +182,8 @@ def test_export_writes_each_format_losslessly(fmt, tmp_path, graph, dataset):
 
 def test_export_api_writes_to_a_stream():
     buffer = io.BytesIO()
-    release.export("turtle", buffer)
+    vitd_kg.export("turtle", buffer)
     assert b"claim:cs-symptom-improvement" in buffer.getvalue()
-
-
-@pytest.mark.parametrize("fmt, module", [("fhir", "vitd_kg.fhir"), ("csv", "vitd_kg.tables"), ("parquet", "vitd_kg.tables")])
-def test_export_of_a_format_from_a_missing_module_exits_2(fmt, module, tmp_path, capsys):
-    import importlib.util
-
-    if importlib.util.find_spec(module) is not None:
-        pytest.skip(f"{module} is installed; its own tests cover {fmt}")
-    assert main(["export", "--format", fmt, "-o", str(tmp_path / "x")]) == 2
-    assert "not available" in capsys.readouterr().err
-    assert not (tmp_path / "x").exists()
 
 
 def test_export_from_a_broken_data_folder_names_the_file(tmp_path, capsys):
@@ -203,14 +195,6 @@ def test_export_from_a_broken_data_folder_names_the_file(tmp_path, capsys):
     assert not (tmp_path / "out.ttl").exists()
 
 
-@pytest.mark.parametrize("module", ["vitd_kg.release", "vitd_kg.store"])
-def test_docstring_examples_run(module):
-    import doctest
-    import importlib
-
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.failed == 0 and result.attempted > 0
-
 
 def test_public_api_builds_a_release(tmp_path):
     import vitd_kg
@@ -218,3 +202,21 @@ def test_public_api_builds_a_release(tmp_path):
     files = vitd_kg.dist(tmp_path / "r")
     assert any(f.path == "vitd-kg.trig" for f in files)
     assert len(vitd_kg.write_nanopubs(tmp_path / "np")) == 30
+
+
+def test_a_release_folder_opens_as_the_graph_it_was_built_from(built):
+    released = vitd_kg.open(built)
+    assert len(released) == len(vitd_kg.open())
+    assert [c.text for c in released.claims()] == [c.text for c in vitd_kg.claims()]
+    assert main(["stats", "--data", str(built)]) == 0
+
+
+def test_a_release_whose_dump_was_changed_is_refused(built, tmp_path, capsys):
+    import shutil
+
+    copy = tmp_path / "copy"
+    shutil.copytree(built, copy)
+    dump = copy / "vitd-kg.nq"
+    dump.write_bytes(dump.read_bytes().replace(b"vitamin", b"vitamine", 1))
+    assert main(["claims", "--data", str(copy)]) == 2
+    assert "does not match its checksum" in capsys.readouterr().err

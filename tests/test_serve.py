@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from servers import free_port
-from vitd_kg.graph import load_store
-from vitd_kg.sparql import bundled_queries, run_query
-from vitd_kg.store import StoreClient, endpoint_from
+from vitd_kg import load_store
+from vitd_kg.sparql.engines import run_query
+from vitd_kg.sparql.queries import bundled_queries
+from vitd_kg.publishing.sparql_client import SparqlClient, endpoint_from
 
 
 @pytest.fixture()
@@ -42,7 +43,7 @@ def served():
 def test_serve_binds_loopback_and_answers_like_the_embedded_engine(served):
     process, url = served
     assert url.startswith("http://127.0.0.1:")
-    client = StoreClient(endpoint_from(url))
+    client = SparqlClient(endpoint_from(url))
     store = load_store()
     for query in bundled_queries("stats"):
         _, remote = client.select(query.text)

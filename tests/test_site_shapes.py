@@ -6,7 +6,8 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from vitd_kg.shapes_doc import describe_shapes
+import vitd_kg
+from vitd_kg.site.shapes_doc import describe_shapes
 
 SAMPLE = Path(__file__).parent / "data" / "shapes" / "shapes-sample.ttl"
 
@@ -43,10 +44,10 @@ def test_ranges_severity_unknown_parameters_and_sparql_are_kept():
 
 
 def test_the_site_renders_a_shapes_file_when_one_is_bundled(tmp_path, monkeypatch):
-    import vitd_kg.site as site_module
+    import vitd_kg.site.build as site_module
 
-    monkeypatch.setattr(site_module, "_shape_files", lambda: [SAMPLE])
-    folder = site_module.build_site(tmp_path / "site").folder
+    monkeypatch.setattr(site_module, "_shape_files", lambda: [(SAMPLE.name, SAMPLE.read_bytes())])
+    folder = vitd_kg.build_site(tmp_path / "site").folder
     page = (folder / "shapes.html").read_text(encoding="utf-8")
     assert "vshape:ClaimShape" in page and "^vitd:restsOn: an IRI" in page
     assert "a claim needs exactly one vitd:sourceSentence" in page

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import doctest
 import io
 import sys
 from decimal import Decimal
@@ -13,11 +12,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 import vitd_kg
-from vitd_kg import tables
+from vitd_kg.cli.exit_codes import exit_code_of
+from vitd_kg.exports import tables
 from vitd_kg.errors import VitdKgError
 from vitd_kg.namespaces import ID, VITD
 
-ROWS = tables.effect_table()
+ROWS = vitd_kg.effect_table()
+STORE = vitd_kg.load_store()
 NUMERIC = [c for c, (_, kind) in tables.COLUMNS.items() if kind in ("float", "int")]
 
 
@@ -89,7 +90,7 @@ def test_missing_values_are_empty_never_zero():
     assert younger["p_value"] is None and younger["participants"] is None
     assert any(r[c] is None for r in ROWS for c in NUMERIC)
     buffer = io.BytesIO()
-    tables.write_effect_table(buffer, format="csv")
+    tables.write_effect_table(STORE, buffer, format="csv")
     records = list(csv.DictReader(io.StringIO(buffer.getvalue().decode("utf-8"), newline="")))
     for row, record in zip(ROWS, records):
         for column in NUMERIC:
@@ -99,7 +100,7 @@ def test_missing_values_are_empty_never_zero():
 
 def test_csv_is_rfc4180_utf8_and_round_trips():
     buffer = io.BytesIO()
-    tables.write_effect_table(buffer, format="csv")
+    tables.write_effect_table(STORE, buffer, format="csv")
     raw = buffer.getvalue()
     text = raw.decode("utf-8")
     assert text.count("\r\n") >= len(ROWS) + 1 and "\n" not in text.replace("\r\n", "")
@@ -114,7 +115,7 @@ def test_csv_is_rfc4180_utf8_and_round_trips():
 def test_pandas_reads_the_csv_with_missing_as_nan():
     pandas = pytest.importorskip("pandas")
     buffer = io.BytesIO()
-    tables.write_effect_table(buffer, format="csv")
+    tables.write_effect_table(STORE, buffer, format="csv")
     buffer.seek(0)
     frame = pandas.read_csv(buffer)
     strength = frame[frame.effect_id == "beaudart-2014-strength"].iloc[0]
@@ -125,7 +126,7 @@ def test_pandas_reads_the_csv_with_missing_as_nan():
 def test_parquet_round_trips_with_nulls():
     parquet = pytest.importorskip("pyarrow.parquet")
     buffer = io.BytesIO()
-    tables.write_effect_table(buffer, format="parquet")
+    tables.write_effect_table(STORE, buffer, format="parquet")
     buffer.seek(0)
     table = parquet.read_table(buffer)
     assert table.column_names == list(tables.COLUMNS)
@@ -136,7 +137,7 @@ def test_parquet_round_trips_with_nulls():
 
 def test_dataframe_uses_nullable_dtypes():
     pytest.importorskip("pandas")
-    frame = tables.effect_dataframe()
+    frame = vitd_kg.effect_dataframe()
     assert len(frame) == len(ROWS)
     assert str(frame.participants.dtype) == "Int64"
     assert int(frame.participants.isna().sum()) == sum(r["participants"] is None for r in ROWS)
@@ -145,16 +146,16 @@ def test_dataframe_uses_nullable_dtypes():
 def test_missing_extra_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "pyarrow", None)  # makes `import pyarrow` fail
     with pytest.raises(ImportError) as caught:
-        tables.write_effect_table(io.BytesIO(), format="parquet")
+        tables.write_effect_table(STORE, io.BytesIO(), format="parquet")
     assert isinstance(caught.value, VitdKgError)
     assert "vitd-kg[tables]" in str(caught.value)
-    assert caught.value.exit_code == 2
+    assert exit_code_of(caught.value) == 2
 
 
 def test_unknown_format_is_a_usage_error():
     with pytest.raises(VitdKgError) as caught:
-        tables.write_effect_table(io.BytesIO(), format="xlsx")
-    assert caught.value.exit_code == 2 and "csv, parquet" in str(caught.value)
+        tables.write_effect_table(STORE, io.BytesIO(), format="xlsx")
+    assert exit_code_of(caught.value) == 2 and "csv, parquet" in str(caught.value)
 
 
 def test_table_follows_a_data_dir(tmp_path):
@@ -163,12 +164,9 @@ def test_table_follows_a_data_dir(tmp_path):
     for entry in resources.data_files():
         if entry.name != "meta-analysis.ttl":
             (tmp_path / entry.name).write_bytes(entry.read_bytes())
-    rows = vitd_kg.effect_table(data_dir=tmp_path)
+    rows = vitd_kg.effect_table(tmp_path)
     assert [r["study_id"] for r in rows] == ["cai-2019-case-series"] * 3
 
-
-def test_docstring_examples_run():
-    assert doctest.testmod(tables).failed == 0
 
 
 def test_the_readme_snippet_shows_the_exported_strength_row():
@@ -177,7 +175,7 @@ def test_the_readme_snippet_shows_the_exported_strength_row():
     text = (Path(__file__).parent.parent / "docs" / "guide" / "evidence-standards.md").read_text(encoding="utf-8")
     header, row = text.split("```csv\n", 1)[1].split("\n```", 1)[0].splitlines()
     buffer = io.BytesIO()
-    tables.write_effect_table(buffer, format="csv")
+    tables.write_effect_table(STORE, buffer, format="csv")
     lines = buffer.getvalue().decode("utf-8").splitlines()
     assert header == lines[0]
     assert row in lines and row.startswith("ma-strength,beaudart-2014-strength,")
@@ -188,6 +186,6 @@ def test_writing_to_a_file_as_the_export_command_does(tmp_path, format):
     # the `vitd-kg export --format csv|parquet -o FILE` path: a binary file the caller opened
     target = tmp_path / f"effects.{format}"
     with target.open("wb") as out:
-        tables.write_effect_table(out, format=format)
+        tables.write_effect_table(STORE, out, format=format)
         assert not out.closed
     assert target.stat().st_size > 1000

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from vitd_kg.graph import load_store
-from vitd_kg.sparql import bundled_queries, run_query
+from vitd_kg import load_store
+from vitd_kg.sparql.engines import run_query
+from vitd_kg.sparql.queries import bundled_queries
 
 EXPORT_QUERIES = bundled_queries("export")
 

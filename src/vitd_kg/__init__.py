@@ -1,19 +1,20 @@
 """vitd-kg: the claims of a research summary on vitamin D and muscle spasm as a graph.
 
+Open the graph once and ask it, or use the module-level functions, which do the same:
+
 >>> import vitd_kg
->>> graph = vitd_kg.load()          # ontology + data as an rdflib.Graph
->>> vitd_kg.stats().count("vitd:Claim")
+>>> kg = vitd_kg.open()                              # the bundled data; or open("my/data/")
+>>> kg.stats().count("vitd:Claim")
 30
->>> claim = next(c for c in vitd_kg.claims() if c.id == "concl-alleviates-muscle-spasm")
->>> claim.text
+>>> kg.claim("concl-alleviates-muscle-spasm").text
 'The evidence suggests that vitamin D can significantly alleviate muscle spasm, particularly in individuals with vitamin D deficiency.'
->>> [row["outcomeLabel"].value for row in vitd_kg.query("questions/null-outcomes")]
+>>> [str(row["outcomeLabel"]) for row in vitd_kg.query("questions/null-outcomes")]
 ['muscle mass', 'muscle power']
 >>> sorted({f.kind for f in vitd_kg.audit()})[0]
 'hedge-dropped-from-publication'
->>> len(vitd_kg.effect_table())                     # one row per effect estimate
+>>> len(vitd_kg.effect_table())                      # one row per effect estimate
 10
->>> vitd_kg.fhir_bundle()["resourceType"]           # FHIR R5 Evidence + Citation
+>>> vitd_kg.fhir_bundle()["resourceType"]            # FHIR R5 Evidence + Citation
 'Bundle'
 
 Names are imported on first use (PEP 562), so ``import vitd_kg`` and the CLI start
@@ -25,36 +26,42 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Public name -> module that defines it. No module is named like a public function,
 #: so importing a submodule never shadows one of these names on the package.
 _EXPORTS: dict[str, str] = {
-    "InputError": "errors",
+    "open": "knowledge_graph",
+    "KnowledgeGraph": "knowledge_graph",
+    "load": "api",
+    "load_store": "api",
+    "claims": "api",
+    "query": "api",
+    "query_frame": "api",
+    "audit": "api",
+    "stats": "api",
+    "validate": "api",
+    "effect_table": "api",
+    "effect_dataframe": "api",
+    "fhir_bundle": "api",
+    "export": "api",
+    "dist": "api",
+    "write_nanopubs": "api",
+    "build_site": "api",
+    "write_evidence_map": "api",
+    "write_model_diagram": "api",
+    "upload": "api",
+    "Claim": "evidence.model",
+    "Finding": "evidence.audit",
+    "Stats": "evidence.stats",
+    "ValidationReport": "validation.report",
+    "ValidationResult": "validation.report",
+    "LoadReport": "publishing.upload",
     "VitdKgError": "errors",
-    "load": "graph",
-    "load_store": "graph",
-    "Stats": "graph_stats",
-    "stats": "graph_stats",
-    "Claim": "reconstruct",
-    "claims": "reconstruct",
-    "query": "sparql",
-    "query_frame": "sparql",
-    "Finding": "evidence_audit",
-    "audit": "evidence_audit",
-    "effect_table": "tables",
-    "fhir_bundle": "fhir",
-    "build_site": "site",
-    "write_evidence_map": "evidence_map",
-    "write_model_diagram": "diagram",
-    "dist": "release",
-    "export": "release",
-    "write_nanopubs": "nanopubs",
-    "LoadReport": "loading",
-    "load_into": "loading",
-    "validate": "validation",
-    "ValidationReport": "validation_report",
-    "ValidationResult": "validation_report",
+    "InputError": "errors",
+    "InvalidDataError": "errors",
+    "MissingExtraError": "errors",
+    "QueryTimeout": "errors",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -74,19 +81,30 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # static type checkers see the real names
-    from .diagram import write_model_diagram
-    from .errors import InputError, VitdKgError
-    from .evidence_audit import Finding, audit
-    from .evidence_map import write_evidence_map
-    from .fhir import fhir_bundle
-    from .graph import load, load_store
-    from .loading import LoadReport, load_into
-    from .nanopubs import write_nanopubs
-    from .release import dist, export
-    from .graph_stats import Stats, stats
-    from .reconstruct import Claim, claims
-    from .site import build_site
-    from .sparql import query, query_frame
-    from .tables import effect_table
-    from .validation import validate
-    from .validation_report import ValidationReport, ValidationResult
+    from vitd_kg.api import (
+        audit,
+        build_site,
+        claims,
+        dist,
+        effect_dataframe,
+        effect_table,
+        export,
+        fhir_bundle,
+        load,
+        load_store,
+        query,
+        query_frame,
+        stats,
+        upload,
+        validate,
+        write_evidence_map,
+        write_model_diagram,
+        write_nanopubs,
+    )
+    from vitd_kg.errors import InputError, InvalidDataError, MissingExtraError, QueryTimeout, VitdKgError
+    from vitd_kg.evidence.audit import Finding
+    from vitd_kg.evidence.model import Claim
+    from vitd_kg.evidence.stats import Stats
+    from vitd_kg.knowledge_graph import KnowledgeGraph, open
+    from vitd_kg.publishing.upload import LoadReport
+    from vitd_kg.validation.report import ValidationReport, ValidationResult

@@ -1,5 +1,6 @@
 """``python -m vitd_kg`` runs the CLI."""
 
-from .cli import entry_point
+from vitd_kg.cli import entry_point
 
-entry_point()
+if __name__ == "__main__":
+    entry_point()

@@ -1,4 +1,12 @@
-"""Errors that carry a file, a place in it and a fix, rendered once by the CLI."""
+"""Errors as types, each carrying a file, a place in it and a fix.
+
+The library raises these and never decides an exit code: the command line maps each
+type to its code in one table (:data:`vitd_kg.cli.exit_codes.EXIT_CODES`) and renders
+the message once.
+
+>>> str(InputError("Turtle syntax error", file="data/x.ttl", line=3, column=7, hint="close the string"))
+'data/x.ttl:3:7: Turtle syntax error\\n  how to fix: close the string'
+"""
 
 from __future__ import annotations
 
@@ -7,18 +15,13 @@ from dataclasses import dataclass
 
 @dataclass
 class VitdKgError(Exception):
-    """A problem with input that a user can fix.
-
-    ``exit_code`` follows the CLI's contract: 2 for input that cannot be read or
-    parsed (and usage errors), 1 for data that is readable but invalid.
-    """
+    """A problem the user can act on, with where it is and how to fix it."""
 
     message: str
     file: str | None = None
     line: int | None = None
     column: int | None = None
     hint: str | None = None
-    exit_code: int = 2
 
     def __str__(self) -> str:
         where = ""
@@ -34,6 +37,50 @@ class VitdKgError(Exception):
             text += f"\n  how to fix: {self.hint}"
         return text
 
+    def __reduce__(self):  # dataclass exceptions do not pickle by default (query workers send them)
+        return (type(self), (self.message, self.file, self.line, self.column, self.hint))
+
 
 class InputError(VitdKgError):
-    """Input that cannot be read or parsed (exit code 2)."""
+    """Input that cannot be read or parsed, or a wrong option (CLI exit code 2)."""
+
+
+class MissingExtraError(VitdKgError, ImportError):
+    """An optional dependency (an extra, Graphviz, Java) is not installed (exit code 2)."""
+
+
+class InvalidDataError(VitdKgError):
+    """The data can be read but breaks the model: a claim without a required part (exit code 1)."""
+
+
+class EngineFailure(VitdKgError):
+    """An engine (SPARQL worker, SHACL engine, reasoner) failed where it should not: a bug (exit code 3)."""
+
+
+class QueryTimeout(VitdKgError):
+    """A query ran longer than its time limit and was stopped (exit code 4)."""
+
+
+@dataclass
+class EndpointUnreachable(VitdKgError):
+    """The SPARQL server cannot be reached, or stopped answering (exit code 4)."""
+
+    #: False when the last attempt failed before the request left (connection refused),
+    #: so the server cannot have acted on it
+    request_sent: bool = True
+
+
+class AuthenticationRefused(VitdKgError):
+    """The server refused the credentials (exit code 5)."""
+
+
+class VerificationFailed(VitdKgError):
+    """Triple counts after an upload differ from what was sent; targets were left untouched (exit code 6)."""
+
+
+class RequestRejected(VitdKgError):
+    """The server rejected a request (a 4xx/5xx other than authentication) (exit code 7)."""
+
+
+class OutcomeUnknown(VitdKgError):
+    """The final swap was sent but its outcome could not be confirmed (exit code 8)."""

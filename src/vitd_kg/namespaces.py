@@ -14,7 +14,9 @@ needs strings (the ``vitd-kg claims`` command) does not import rdflib.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Mapping
 
 if TYPE_CHECKING:  # pragma: no cover
     from rdflib import Namespace
@@ -30,6 +32,8 @@ ONTOLOGY_IRI = BASE + "ontology"
 #: The ontology namespace and the namespace of the data's resources, as strings.
 VITD_IRI = ONTOLOGY_IRI + "#"
 ID_IRI = BASE + "id/"
+#: The project, as the agent that creates the ontology and the data (never a person's name).
+PROJECT_AGENT = ID_IRI + "agent/vitd-kg-project"
 
 #: Kinds of resource under ``ID``; each gets its own prefix (``claim:``, ``study:``...).
 ID_KINDS = (
@@ -44,6 +48,7 @@ ID_KINDS = (
     "concept",
     "sentence",
     "section",
+    "agent",
 )
 
 #: Prefix -> namespace IRI for every prefix the package writes or reads.
@@ -102,3 +107,50 @@ def claim_id(iri: str) -> str:
     """Return the short id of a claim IRI (the inverse of :func:`claim_iri`)."""
     prefix = f"{ID_IRI}claim/"
     return iri[len(prefix):] if iri.startswith(prefix) else iri
+
+
+#: A local name that Turtle and SPARQL accept after ``prefix:`` without escapes.
+_LOCAL_NAME = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?|")
+
+
+@lru_cache(maxsize=8)
+def _longest_first(prefixes: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(prefixes, key=lambda item: -len(item[1])))
+
+
+def curie(iri: str, *, brackets: bool = False, prefixes: Mapping[str, str] = PREFIXES) -> str:
+    """The CURIE of an IRI under the longest namespace of ``prefixes`` that fits, else the IRI.
+
+    The one place that shortens IRIs for people (tables, pages, pictures, reports). A
+    local part that is not a plain name (it holds ``/``, ``#``...) is not shortened;
+    ``brackets=True`` writes an IRI that stays long as ``<iri>`` (blank nodes ``_:b``
+    pass unchanged). A hand-written longest-prefix match, not the ``curies`` package:
+    that one imports pydantic, which costs more than a whole ``vitd-kg claims`` run.
+
+    >>> curie("https://w3id.org/vitd-kg/id/claim/ma-strength")
+    'claim:ma-strength'
+    >>> curie("http://purl.obolibrary.org/obo/CHEBI_27300")
+    'obo:CHEBI_27300'
+    >>> curie("https://example.org/x", brackets=True)
+    '<https://example.org/x>'
+    """
+    for prefix, namespace in _longest_first(tuple(prefixes.items())):
+        if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace):]):
+            return f"{prefix}:{iri[len(namespace):]}"
+    if brackets and not iri.startswith("_:"):
+        return f"<{iri}>"
+    return iri
+
+
+def expand(text: str, *, prefixes: Mapping[str, str] = PREFIXES) -> str | None:
+    """The IRI of a CURIE with a known prefix (``claim:ma-strength``), else ``None``.
+
+    >>> expand("claim:ma-strength")
+    'https://w3id.org/vitd-kg/id/claim/ma-strength'
+    >>> expand("nope:x") is None
+    True
+    """
+    prefix, sep, local = text.partition(":")
+    if sep and prefix in prefixes and not local.startswith("//"):
+        return prefixes[prefix] + local
+    return None

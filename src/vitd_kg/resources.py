@@ -1,12 +1,17 @@
-"""Where the bundled ontology, data and queries live.
+"""Where the bundled ontology, data, queries and page templates live.
 
-This is the only module that knows the layout of the package's resources. They are
-read through :mod:`importlib.resources`, so they are found the same way in a wheel,
-an editable install or a zip.
+This is the only module that knows the layout of the package's resources. The
+top-level ``ontology/``, ``data/`` and ``queries/`` folders are copied into the wheel
+as ``vitd_kg/ontology`` ... by the build backend (``force-include`` in
+``pyproject.toml``) and read through :mod:`importlib.resources`, so they are found the
+same way in a wheel or a zip. In a source checkout (an editable install, or ``src/``
+on the path) the package holds no copies, and the folders are read from the
+checkout's top level instead.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -22,9 +27,25 @@ def package_root() -> Traversable:
     return resources.files("vitd_kg")
 
 
+def _bundled(folder: str) -> Traversable:
+    """A bundled folder: inside the installed package, else at a source checkout's top level."""
+    inside = package_root() / folder
+    if inside.is_dir():
+        return inside
+    checkout = Path(__file__).resolve().parents[2] / folder
+    if checkout.is_dir() and (checkout.parent / "pyproject.toml").is_file():
+        return checkout
+    raise FileNotFoundError(f"the bundled {folder}/ folder is missing from this installation of vitd-kg")
+
+
+def templates_dir() -> Traversable:
+    """The site's Jinja2 templates, stylesheet and icon."""
+    return package_root() / "site" / "templates"
+
+
 def ontology_dir() -> Traversable:
     """The bundled ``ontology/`` folder (OWL ontology, SHACL shapes, JSON-LD context)."""
-    return package_root() / "ontology"
+    return _bundled("ontology")
 
 
 def ontology_file() -> Traversable:
@@ -37,6 +58,21 @@ def shapes_file() -> Traversable:
     return ontology_dir() / SHAPES_FILE
 
 
+@lru_cache(maxsize=None)
+def ontology_folder_bytes(name: str) -> bytes:
+    """A small file of the bundled ``ontology/`` folder (shapes, context), read once per process."""
+    return (ontology_dir() / name).read_bytes()
+
+
+def shape_file_names() -> list[str]:
+    """The bundled SHACL files (``ontology/shapes*.ttl``), sorted."""
+    return sorted(
+        entry.name
+        for entry in ontology_dir().iterdir()
+        if entry.name.startswith("shapes") and entry.name.endswith(".ttl") and entry.is_file()
+    )
+
+
 def context_file() -> Traversable:
     """The JSON-LD ``@context`` that the JSON-LD dump embeds (no remote context)."""
     return ontology_dir() / CONTEXT_FILE
@@ -44,12 +80,12 @@ def context_file() -> Traversable:
 
 def data_dir() -> Traversable:
     """The bundled ``data/`` folder: one Turtle file per section, and the source text."""
-    return package_root() / "data"
+    return _bundled("data")
 
 
 def queries_dir() -> Traversable:
     """The bundled ``queries/`` folder of SPARQL files."""
-    return package_root() / "queries"
+    return _bundled("queries")
 
 
 def source_text(data: Traversable | Path | None = None) -> str:

@@ -25,9 +25,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
-from .namespaces import PREFIXES
+from vitd_kg.namespaces import PREFIXES
 
 CLAIMS_PER_STUDY = 4
 #: Triples per claim, on average, measured on generated corpora (used to aim at a size).
@@ -390,9 +389,3 @@ def _sentence(name: str, section: str, sentence: str, start: int, end: int) -> s
         f"    oa:start {start} ;\n"
         f"    oa:end {end} .\n\n"
     )
-
-
-def iter_sizes(sizes: list[int]) -> Iterator[tuple[int, int]]:
-    """(target triples, claims to ask for) for each target size."""
-    for size in sizes:
-        yield size, claims_for_triples(size)

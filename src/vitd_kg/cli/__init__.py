@@ -1,0 +1,83 @@
+"""The ``vitd-kg`` command line: a thin layer over the library.
+
+Commands live one per module in :mod:`vitd_kg.commands` and are imported only when
+needed. Errors are rendered here, once: a :class:`~vitd_kg.errors.VitdKgError`
+prints its file, place and fix and exits with the code that
+:mod:`vitd_kg.cli.exit_codes` gives its type; nothing prints a traceback unless
+``VITD_KG_DEBUG=1`` is set.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import sys
+
+import click
+
+from vitd_kg import __version__
+
+
+class CommandFolder(click.Group):
+    """A click group whose commands are the modules of :mod:`vitd_kg.cli.commands`."""
+
+    #: Old names that still work: ``load`` is ``upload`` (reading local files is "open").
+    ALIASES = {"load": "upload"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        from vitd_kg.cli import commands
+
+        return sorted(m.name.replace("_", "-") for m in pkgutil.iter_modules(commands.__path__))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        name = self.ALIASES.get(name, name)
+        if name not in self.list_commands(ctx):
+            return None
+        module = importlib.import_module(f"{__package__}.commands.{name.replace('-', '_')}")
+        return module.command
+
+
+@click.group(cls=CommandFolder, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vitd-kg")
+def cli() -> None:
+    """vitd-kg: the claims, studies and evidence of a research summary on vitamin D
+    and muscle spasm, as an RDF knowledge graph."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI and return its exit code (:mod:`vitd_kg.cli.exit_codes`)."""
+    from vitd_kg.cli.exit_codes import INTERNAL_ERROR, INTERRUPTED, exit_code_of
+    from vitd_kg.errors import VitdKgError
+
+    try:
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting.
+        returned = cli.main(args=argv, prog_name="vitd-kg", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("aborted", err=True)
+        return INTERRUPTED
+    except click.ClickException as error:
+        error.show()
+        return 2 if error.exit_code not in (0, 1) else error.exit_code
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    except VitdKgError as error:
+        click.echo(f"error: {error}", err=True)
+        return exit_code_of(error)
+    except BrokenPipeError:
+        return 0
+    except Exception as error:  # the last line of defence: no traceback for users
+        if os.environ.get("VITD_KG_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(error).__name__}: {error}\n"
+            "  this is a bug in vitd-kg; rerun with VITD_KG_DEBUG=1 for the traceback and report it",
+            err=True,
+        )
+        return INTERNAL_ERROR
+    return returned if isinstance(returned, int) else 0
+
+
+def entry_point() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

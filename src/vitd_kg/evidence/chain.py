@@ -1,0 +1,226 @@
+"""The chain of evidence under one claim: what an evidence map draws.
+
+The claim, the claims it rests on (``vitd:restsOn``, followed transitively, and the
+mechanism claims that ``vitd:explains`` them), the studies those claims report with
+their designs, the populations, interventions, comparators, exposures and outcomes
+behind them, the effects they report, and the evidence audit's findings on each. The
+chain is gathered by the bundled ``queries/maps/*.rq`` files;
+:mod:`vitd_kg.site.evidence_map` draws it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from vitd_kg.errors import InputError
+from vitd_kg.evidence.model import EvidenceLevel
+from vitd_kg.namespaces import ID, claim_id, claim_iri
+from vitd_kg.sparql.engines import Target, run_query
+from vitd_kg.sparql.queries import bundled_query
+
+
+@dataclass
+class ChainClaim:
+    """A claim of the chain with what the map prints about it."""
+
+    iri: str
+    label: str
+    kind: str
+    level: str | None
+    level_label: str
+    rank: int | None
+    quote: str
+    section: str
+    modalities: list[str] = field(default_factory=list)
+    strength: list[str] = field(default_factory=list)
+    effects: list[str] = field(default_factory=list)
+
+    @property
+    def short_id(self) -> str:
+        return claim_id(self.iri)
+
+
+@dataclass
+class ChainStudy:
+    """A study that a claim of the chain reports."""
+
+    iri: str
+    label: str
+    design: str
+    controlled: bool | None
+    randomized: bool | None
+    participants: int | None
+    included_studies: int | None
+    reviewed_in: str | None
+
+
+@dataclass(frozen=True)
+class Flag:
+    """An audit finding drawn on the map."""
+
+    kind: str
+    severity: str
+    message: str
+
+
+@dataclass
+class EvidenceChain:
+    """Everything an evidence map draws for one claim.
+
+    ``flags`` maps a claim or study IRI to the evidence audit's findings on it.
+    """
+
+    root: str
+    claims: dict[str, ChainClaim]
+    links: list[tuple[str, str, str]]
+    studies: dict[str, ChainStudy]
+    reports: list[tuple[str, str]]
+    parts: list[tuple[str, str, str, str]]
+    levels: list[EvidenceLevel]
+    flags: dict[str, list[Flag]] = field(default_factory=dict)
+
+
+def _text(row: dict, key: str, default: str = "") -> str:
+    value = row.get(key)
+    return default if value is None else str(value)
+
+
+def _int(row: dict, key: str) -> int | None:
+    value = row.get(key)
+    return None if value is None else int(value)
+
+
+def _bool(row: dict, key: str) -> bool | None:
+    value = row.get(key)
+    return None if value is None else str(value).lower() in ("true", "1")
+
+
+def _number(value: Any) -> str:
+    """A number as written, without a spurious exponent (0.058, not 5.8E-2)."""
+    text = str(value)
+    try:
+        return format(float(text), "g") if "e" in text.lower() else text
+    except ValueError:
+        return text
+
+
+def evidence_levels(graph: Target) -> list[EvidenceLevel]:
+    """Every evidence level of the ontology, weakest first (``queries/maps/evidence-levels.rq``)."""
+    rows = run_query(graph, bundled_query("maps/evidence-levels"))
+    return [EvidenceLevel(str(r["level"]), _text(r, "label", str(r["level"])), rank=_int(r, "rank")) for r in rows]
+
+
+def evidence_chain(graph: Target, claim: str, *, findings: Sequence[Any] = ()) -> EvidenceChain:
+    """Gather the evidence chain of ``claim`` (a short id or an IRI) with the map queries.
+
+    ``findings`` are the evidence audit's findings (objects with ``kind``,
+    ``claim_ids``, ``study_ids``, ``message`` and ``severity``), marked on the claims
+    and studies they name. Raises :class:`InputError` for an unknown claim.
+
+    >>> from vitd_kg.rdf.parsing import load_store
+    >>> chain = evidence_chain(load_store(), "concl-alleviates-muscle-spasm")
+    >>> "https://w3id.org/vitd-kg/id/claim/cs-spasm-reduction" in chain.claims
+    True
+    """
+    root = claim_iri(claim)
+    bindings = {"root": root}
+    claim_rows = run_query(graph, bundled_query("maps/chain-claims"), bindings)
+    if not any(str(r["claim"]) == root for r in claim_rows):
+        raise InputError(
+            f"no claim with id {claim_id(root)!r} in the graph",
+            hint="run `vitd-kg claims` (or query `vitd:sourceSentence`) to see the claim ids",
+        )
+    claims: dict[str, ChainClaim] = {}
+    for r in claim_rows:
+        iri = str(r["claim"])
+        if iri in claims:  # two kinds of equal depth: keep the first, sorted by IRI
+            continue
+        claims[iri] = ChainClaim(
+            iri=iri,
+            label=_text(r, "label", claim_id(iri)),
+            kind=_text(r, "kindLabel", "claim"),
+            level=_text(r, "level") or None,
+            level_label=_text(r, "levelLabel", "no evidence level"),
+            rank=_int(r, "rank"),
+            quote=_text(r, "quote"),
+            section=_text(r, "section"),
+        )
+    for r in run_query(graph, bundled_query("maps/chain-wording"), bindings):
+        target = claims.get(str(r["claim"]))
+        if target is not None:
+            (target.modalities if str(r["aspect"]) == "modality" else target.strength).append(str(r["text"]))
+    for r in run_query(graph, bundled_query("maps/chain-effects"), bindings):
+        target = claims.get(str(r["claim"]))
+        if target is None:
+            continue
+        words = [w for w in (_text(r, "directionLabel"), _text(r, "significanceLabel")) if w]
+        if r.get("estimateValue") is not None:
+            estimate = f"estimate {_number(r['estimateValue'])}"
+            if r.get("pValue") is not None:
+                estimate += f", p\u00a0=\u00a0{_number(r['pValue'])}"  # kept on one line
+            words.append(estimate)
+        target.effects.append(f"{_text(r, 'effectLabel', 'effect')}: {'; '.join(words)}" if words else _text(r, "effectLabel"))
+    links = [
+        (str(r["from"]), str(r["link"]), str(r["to"]))
+        for r in run_query(graph, bundled_query("maps/chain-links"), bindings)
+    ]
+    studies: dict[str, ChainStudy] = {}
+    reports: list[tuple[str, str]] = []
+    for r in run_query(graph, bundled_query("maps/chain-studies"), bindings):
+        iri = str(r["study"])
+        reports.append((str(r["claim"]), iri))
+        studies.setdefault(
+            iri,
+            ChainStudy(
+                iri=iri,
+                label=_text(r, "studyLabel", iri),
+                design=_text(r, "designLabel", "design not stated"),
+                controlled=_bool(r, "controlled"),
+                randomized=_bool(r, "randomized"),
+                participants=_int(r, "participants"),
+                included_studies=_int(r, "includedStudies"),
+                reviewed_in=_text(r, "reviewedIn") or None,
+            ),
+        )
+    parts = [
+        (str(r["holder"]), str(r["role"]), str(r["part"]), _text(r, "partLabel", str(r["part"])))
+        for r in run_query(graph, bundled_query("maps/chain-parts"), bindings)
+    ]
+    chain = EvidenceChain(
+        root=root,
+        claims=claims,
+        links=links,
+        studies=studies,
+        reports=sorted(set(reports)),
+        parts=parts,
+        levels=evidence_levels(graph),
+    )
+    chain.flags = flags_by_resource(findings)
+    return chain
+
+
+def _study_iri(study_id: str) -> str:
+    return study_id if "://" in study_id else f"{ID}study/{study_id}"
+
+
+def flags_by_resource(findings: Iterable[Any]) -> dict[str, list[Flag]]:
+    """Group audit findings by the claim and study IRIs they name.
+
+    Works with any object that has the attributes of ``vitd_kg.evidence_audit.Finding``
+    (``kind``, ``claim_ids``, ``study_ids``, ``message``, ``severity``); ids may be
+    short (``ma-strength``) or full IRIs.
+    """
+    flags: dict[str, list[Flag]] = {}
+    for finding in findings:
+        flag = Flag(
+            kind=str(getattr(finding, "kind", "finding")),
+            severity=str(getattr(finding, "severity", "")),
+            message=str(getattr(finding, "message", "")),
+        )
+        targets = [claim_iri(str(c)) for c in getattr(finding, "claim_ids", ()) or ()]
+        targets += [_study_iri(str(s)) for s in getattr(finding, "study_ids", ()) or ()]
+        for target in targets:
+            if flag not in flags.setdefault(target, []):
+                flags[target].append(flag)
+    return flags

@@ -1,0 +1,173 @@
+"""The graph as a dataset of named graphs, and its RDF serializations.
+
+The release is a *dataset* of named graphs, each triple in exactly one of them:
+
+* ``graph/ontology`` -- the OWL ontology (``ontology/vitd.ttl``);
+* ``graph/shapes`` -- the SHACL shapes (``ontology/shapes.ttl``);
+* ``graph/claim/<id>`` -- one per claim: every triple whose *subject* is the claim
+  (its statement, qualifiers, sentence and provenance links);
+* ``graph/data`` -- every other data triple (studies, effects, sentences, concepts ...).
+
+So the union of ontology, data and claim graphs is exactly the opened graph, and the
+triple formats (Turtle, N-Triples, JSON-LD, RDF/XML) hold that union. Output is
+deterministic: triples are sorted and blank nodes get canonical labels, so two
+exports of the same graph are byte-identical.
+
+>>> import io, vitd_kg
+>>> dataset = vitd_kg.open().release_dataset
+>>> len(dataset.claim_graphs())
+30
+>>> buffer = io.BytesIO()
+>>> write_dataset(dataset, "ntriples", buffer)
+>>> buffer.getvalue().count(b"\\n") == len(dataset.union())
+True
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterable
+
+import pyoxigraph as ox
+
+from vitd_kg import resources
+from vitd_kg.errors import InputError
+from vitd_kg.namespaces import BASE, PREFIXES, VITD_IRI
+
+GRAPH_BASE = BASE + "graph/"
+ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+SHAPES_GRAPH = GRAPH_BASE + "shapes"
+DATA_GRAPH = GRAPH_BASE + "data"
+SOURCE_SENTENCE = ox.NamedNode(VITD_IRI + "sourceSentence")
+
+#: Serializations ``vitd-kg export`` writes itself: name -> (Oxigraph format, is a quad format).
+RDF_FORMATS: dict[str, tuple[ox.RdfFormat, bool]] = {
+    "turtle": (ox.RdfFormat.TURTLE, False),
+    "ntriples": (ox.RdfFormat.N_TRIPLES, False),
+    "nquads": (ox.RdfFormat.N_QUADS, True),
+    "trig": (ox.RdfFormat.TRIG, True),
+    "jsonld": (ox.RdfFormat.JSON_LD, False),
+    "rdfxml": (ox.RdfFormat.RDF_XML, False),
+}
+
+MEDIA_TYPES = {
+    "turtle": "text/turtle",
+    "ntriples": "application/n-triples",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
+    "jsonld": "application/ld+json",
+    "rdfxml": "application/rdf+xml",
+}
+
+def claim_graph_iri(claim: str) -> str:
+    """The named graph of one claim: ``.../graph/claim/<id>`` for ``.../id/claim/<id>``."""
+    return GRAPH_BASE + "claim/" + claim.rsplit("/", 1)[-1]
+
+
+@dataclass
+class ReleaseDataset:
+    """The graph split into named graphs (IRI -> sorted triples), in release order."""
+
+    graphs: dict[str, list[ox.Triple]] = field(default_factory=dict)
+
+    def quads(self) -> list[ox.Quad]:
+        """Every triple in its named graph."""
+        return [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in self.graphs.items() for t in ts]
+
+    def union(self) -> list[ox.Triple]:
+        """The union of every graph but the shapes: the opened graph itself."""
+        seen: set[ox.Triple] = set()
+        for name, triples in self.graphs.items():
+            if name != SHAPES_GRAPH:
+                seen.update(triples)
+        return sort_triples(seen)
+
+    def claim_graphs(self) -> dict[str, list[ox.Triple]]:
+        """Only the per-claim graphs."""
+        return {g: ts for g, ts in self.graphs.items() if g.startswith(GRAPH_BASE + "claim/")}
+
+
+def sort_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
+    """Triples in a stable order (by their N-Triples text)."""
+    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+
+
+def _canonical(triples_by_graph: dict[str, list[ox.Triple]]) -> dict[str, list[ox.Triple]]:
+    """Give blank nodes canonical labels so dumps are reproducible byte for byte."""
+    dataset = ox.Dataset(
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in triples_by_graph.items() for t in ts
+    )
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    out: dict[str, list[ox.Triple]] = {g: [] for g in triples_by_graph}
+    for quad in dataset:
+        out[quad.graph_name.value].append(quad.triple)
+    return {g: sort_triples(ts) for g, ts in out.items()}
+
+
+def release_dataset(store: ox.Store, ontology: Iterable[ox.Triple]) -> ReleaseDataset:
+    """Split a store's default graph into the release's named graphs.
+
+    ``ontology`` are the ontology's own triples (they go to ``graph/ontology``); the
+    bundled SHACL shapes go to ``graph/shapes``.
+    """
+    ontology = list(ontology)
+    in_ontology = set(ontology)
+    default = ox.DefaultGraph()
+    claims = {q.subject for q in store.quads_for_pattern(None, SOURCE_SENTENCE, None, default)}
+    data = [q.triple for q in store.quads_for_pattern(None, None, None, default) if q.triple not in in_ontology]
+    graphs: dict[str, list[ox.Triple]] = {ONTOLOGY_GRAPH: ontology}
+    if resources.SHAPES_FILE in resources.shape_file_names():
+        shapes = ox.parse(resources.ontology_folder_bytes(resources.SHAPES_FILE), format=ox.RdfFormat.TURTLE)
+        graphs[SHAPES_GRAPH] = [q.triple for q in shapes]
+    graphs[DATA_GRAPH] = [t for t in data if t.subject not in claims]
+    by_claim: dict[ox.NamedNode, list[ox.Triple]] = {claim: [] for claim in claims}
+    for triple in data:
+        if triple.subject in by_claim:
+            by_claim[triple.subject].append(triple)
+    for claim in sorted(claims, key=str):
+        graphs[claim_graph_iri(claim.value)] = by_claim[claim]
+    return ReleaseDataset(_canonical(graphs))
+
+
+def bundled_context() -> dict:
+    """The bundled JSON-LD ``@context`` (prefixes only; embedded, never fetched)."""
+    return json.loads(resources.ontology_folder_bytes(resources.CONTEXT_FILE))["@context"]
+
+
+def write_dataset(dataset: ReleaseDataset, output_format: str, out: BinaryIO) -> None:
+    """Write the release in one RDF serialization (see :data:`RDF_FORMATS`)."""
+    if output_format not in RDF_FORMATS:
+        raise InputError(f"unknown RDF format {output_format!r}", hint=f"use one of {', '.join(RDF_FORMATS)}")
+    rdf_format, is_quads = RDF_FORMATS[output_format]
+    if output_format == "jsonld":
+        write_jsonld(dataset.union(), out)
+        return
+    items = dataset.quads() if is_quads else dataset.union()
+    ox.serialize(items, out, rdf_format, prefixes=dict(PREFIXES) if rdf_format != ox.RdfFormat.N_TRIPLES else None)
+
+
+def write_jsonld(triples: list[ox.Triple], out: BinaryIO) -> None:
+    """JSON-LD compacted with the bundled ``@context`` embedded in the file."""
+    from rdflib import Graph
+
+    from vitd_kg.rdf.terms import to_rdflib
+
+    graph = Graph()
+    for t in triples:
+        graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    document = json.loads(graph.serialize(format="json-ld", context=bundled_context(), auto_compact=True))
+    out.write(json.dumps(_sorted_jsonld(document), indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+
+def _sorted_jsonld(value):
+    """Sort every JSON-LD array (node lists, value sets) so the output is reproducible.
+
+    Only ``@list`` arrays carry order in JSON-LD, so they are left as they are.
+    """
+    if isinstance(value, dict):
+        return {k: (v if k == "@list" else _sorted_jsonld(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_jsonld(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value

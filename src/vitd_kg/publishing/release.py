@@ -1,0 +1,192 @@
+"""Releases: the graph as standard dumps, with nanopublications, VoID/DCAT metadata and checksums.
+
+:func:`dist` writes a release folder, all at once (:mod:`vitd_kg.atomic`): the dumps of
+:mod:`vitd_kg.exports.rdf` (Turtle, N-Triples, N-Quads, TriG, JSON-LD, and the
+ontology in RDF/XML), the bundled context and queries, one nanopublication per claim,
+``void.ttl`` and ``SHA256SUMS``. The issued date comes from the ontology's metadata,
+never from the clock, so two builds of one version are byte-identical.
+
+>>> import tempfile, pathlib, vitd_kg
+>>> out = pathlib.Path(tempfile.mkdtemp()) / "release"
+>>> files = vitd_kg.open().dist(out)
+>>> sorted(f.path for f in files if "/" not in f.path)
+['context.jsonld', 'vitd-kg.jsonld', 'vitd-kg.nq', 'vitd-kg.nt', 'vitd-kg.trig', 'vitd-kg.ttl', 'void.ttl']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import pyoxigraph as ox
+
+from vitd_kg import resources
+from vitd_kg.atomic import publish_folder
+from vitd_kg.errors import InputError
+from vitd_kg.exports.rdf import ONTOLOGY_GRAPH, ReleaseDataset, write_dataset
+from vitd_kg.namespaces import ONTOLOGY_IRI, PREFIXES
+from vitd_kg.publishing.void import DUMP_FILES, ONTOLOGY_RDFXML, void_turtle
+
+VOID_FILE = "void.ttl"
+CHECKSUM_FILE = "SHA256SUMS"
+#: The dump a release is read back from: every named graph, each triple once.
+QUADS_DUMP = "vitd-kg.nq"
+DCTERMS = "http://purl.org/dc/terms/"
+
+
+@dataclass(frozen=True)
+class ReleaseFile:
+    """One file of a release with its size and SHA-256."""
+
+    path: str
+    size: int
+    sha256: str
+
+
+def dist(
+    dataset: ReleaseDataset,
+    store: ox.Store,
+    outdir: Path,
+    *,
+    force: bool = False,
+    sign_key: Path | None = None,
+    signer: str | None = None,
+) -> list[ReleaseFile]:
+    """Build a release of ``dataset`` (``store`` is the same graph, for the nanopublications) in ``outdir``.
+
+    Everything is written into a staging folder next to ``outdir`` and moved into
+    place only when complete. A non-empty ``outdir`` is refused unless ``force``.
+    """
+    issued = release_issued(dataset.graphs[ONTOLOGY_GRAPH])
+    return publish_folder(
+        outdir, lambda root: _build(root, dataset, store, issued, sign_key=sign_key, signer=signer), force=force
+    )
+
+
+def _build(root: Path, dataset: ReleaseDataset, store: ox.Store, issued: str, *, sign_key: Path | None, signer: str | None) -> list[ReleaseFile]:
+    from vitd_kg.publishing.nanopubs import write_nanopubs
+
+    sizes = {}
+    for name, fmt in DUMP_FILES.items():
+        with open(root / name, "wb") as out:
+            write_dataset(dataset, fmt, out)
+        sizes[name] = (root / name).stat().st_size
+    (root / "ontology").mkdir()
+    ox.serialize(dataset.graphs[ONTOLOGY_GRAPH], str(root / ONTOLOGY_RDFXML), ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES))
+    sizes[ONTOLOGY_RDFXML] = (root / ONTOLOGY_RDFXML).stat().st_size
+    (root / "context.jsonld").write_bytes(resources.ontology_folder_bytes(resources.CONTEXT_FILE))
+    queries = _copy_queries(root)
+    write_nanopubs(store, root / "nanopubs", issued=issued, sign_key=sign_key, signer=signer)
+    (root / VOID_FILE).write_text(void_turtle(dataset, issued=issued, queries=queries, sizes=sizes), encoding="utf-8")
+    return write_checksums(root)
+
+
+def _copy_queries(root: Path) -> list[tuple[str, str]]:
+    """Copy every bundled query into ``queries/``; return (path, description) pairs."""
+    from vitd_kg.sparql.queries import bundled_queries
+
+    copied = []
+    for query in bundled_queries():
+        path = root / "queries" / f"{query.name}.rq"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(query.text, encoding="utf-8")
+        copied.append((f"queries/{query.name}.rq", query.description))
+    return copied
+
+
+def release_issued(ontology: Iterable[ox.Triple]) -> str:
+    """The release date: the ontology's ``dcterms:issued``, else its ``dcterms:created``."""
+    dates = {
+        t.predicate.value: t.object.value
+        for t in ontology
+        if t.subject == ox.NamedNode(ONTOLOGY_IRI) and t.predicate.value in (DCTERMS + "issued", DCTERMS + "created")
+    }
+    for prop in ("issued", "created"):
+        if DCTERMS + prop in dates:
+            return dates[DCTERMS + prop]
+    raise InputError("the ontology has no dcterms:issued or dcterms:created date", file=resources.ONTOLOGY_FILE)
+
+
+def write_checksums(root: Path) -> list[ReleaseFile]:
+    """Write ``SHA256SUMS`` (``sha256sum -c`` format) for every file under ``root``."""
+    files = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).as_posix()
+        if relative == CHECKSUM_FILE:
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        files.append(ReleaseFile(relative, path.stat().st_size, digest))
+    (root / CHECKSUM_FILE).write_text("".join(f"{f.sha256}  {f.path}\n" for f in files), encoding="utf-8")
+    return files
+
+
+def is_release(folder: Path) -> bool:
+    """True for a folder that ``vitd-kg dist`` built (it has ``SHA256SUMS`` and the N-Quads dump)."""
+    return (folder / CHECKSUM_FILE).is_file() and (folder / QUADS_DUMP).is_file()
+
+
+def read_release(folder: Path) -> dict[str, list[ox.Triple]]:
+    """The named graphs of a release folder, read from its N-Quads dump.
+
+    The dump is parsed strictly and hashed while it is read (one pass, one open); a
+    digest that differs from the one ``SHA256SUMS`` lists raises :class:`InputError`,
+    so a damaged release is never used.
+    """
+    folder = Path(folder)
+    sums = folder / CHECKSUM_FILE
+    if not sums.is_file():
+        raise InputError(f"{folder} holds no {CHECKSUM_FILE}", file=str(folder), hint="pass a folder built by `vitd-kg dist`")
+    expected = None
+    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
+        digest, _, name = line.partition("  ")
+        if name == QUADS_DUMP:
+            expected = (digest, number)
+    if expected is None:
+        raise InputError(f"{CHECKSUM_FILE} lists no {QUADS_DUMP}", file=str(sums), hint="rebuild the release with `vitd-kg dist`")
+    dump = folder / QUADS_DUMP
+    graphs: dict[str, list[ox.Triple]] = {}
+    try:
+        with open(dump, "rb") as raw:
+            reader = _HashingReader(raw)
+            for quad in ox.parse(input=reader, format=ox.RdfFormat.N_QUADS):
+                graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
+            reader.drain()
+    except SyntaxError as error:
+        raise InputError(f"N-Quads syntax error: {error}", file=str(dump), hint="rebuild the release with `vitd-kg dist`") from None
+    except OSError as error:
+        raise InputError(f"cannot read the release dump: {error.strerror}", file=str(dump)) from None
+    if reader.hexdigest() != expected[0]:
+        raise InputError(
+            f"{QUADS_DUMP} does not match its checksum",
+            file=str(sums), line=expected[1], hint="the release is damaged: download or build it again",
+        )
+    return graphs
+
+
+class _HashingReader(io.RawIOBase):
+    """A binary stream that computes the SHA-256 of what is read through it."""
+
+    def __init__(self, raw: io.BufferedReader) -> None:
+        super().__init__()
+        self._raw = raw
+        self._hash = hashlib.sha256()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        count = self._raw.readinto(buffer)
+        if count:
+            self._hash.update(memoryview(buffer)[:count])
+        return count or 0
+
+    def drain(self) -> None:
+        """Hash whatever the parser left unread (it may stop before the end)."""
+        for chunk in iter(lambda: self._raw.read(1 << 20), b""):
+            self._hash.update(chunk)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()

@@ -1,0 +1,1 @@
+"""Validation: the input gate, SHACL engines, the OWL reasoner and the report."""
