@@ -139,7 +139,7 @@ def release_graphs(virtuoso) -> list[str]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("VITD_KG_PASSWORD", virtuoso.password)
         assert main(["load", *cli_args(virtuoso)]) == 0
-    return [name for name in release.release_dataset().graphs if name != release.SHAPES_GRAPH]
+    return [name for name in vitd_kg.open().release_dataset.graphs if name != release.SHAPES_GRAPH]
 
 
 @pytest.mark.parametrize(("dataset", "query"), list(query_params()))

@@ -46,10 +46,11 @@ from servers import (
 from query_results import normalize
 from test_load import is_select
 from test_load_virtuoso import embedded_form, local_form
-from vitd_kg.graph import load_store
-from vitd_kg.sparql import bundled_queries, run_query
-from vitd_kg.store import StoreClient, endpoint_from
-from vitd_kg.terms import to_rdflib
+from vitd_kg import load_store
+from vitd_kg.publishing.sparql_client import SparqlClient, endpoint_from, json_term
+from vitd_kg.rdf.terms import to_rdflib
+from vitd_kg.sparql.engines import run_query
+from vitd_kg.sparql.queries import bundled_queries
 
 SHAPES_GRAPH = "https://w3id.org/vitd-kg/graph/shapes"
 RELEASE_GRAPHS = "https://w3id.org/vitd-kg/graph/"
@@ -173,7 +174,7 @@ def rdflib_answers(layout: str, dumps: dict[str, Path], tmp: Path) -> dict[str, 
 
 
 def http_answers(url: str, default_graphs: list[str] = ()) -> dict[str, Rows]:
-    with StoreClient(endpoint_from(url), read_timeout=120) as client:
+    with SparqlClient(endpoint_from(url), read_timeout=120) as client:
         return {q.name: client.select(q.text, default_graphs)[1] for q in QUERIES}
 
 
@@ -209,7 +210,7 @@ def virtuoso_answers(layout: str, dumps: dict[str, Path], tmp: Path) -> dict[str
 
 def system_triples(server: VirtuosoServer) -> int:
     """Triples in Virtuoso's own graphs (virtrdf#, ...), which its union default graph holds too."""
-    with StoreClient(endpoint_from(server.query_url)) as client:
+    with SparqlClient(endpoint_from(server.query_url)) as client:
         _, rows = client.select(
             f'SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} '
             f'FILTER(!STRSTARTS(STR(?g), "{RELEASE_GRAPHS}")) }}'
@@ -320,8 +321,6 @@ def test_the_guide_shows_the_recipes_these_tests_run():
 def test_the_jena_command_line_recipe_answers_like_vitd_kg_query(dumps, reference, tmp_path, layout):
     """``tdb2.tdbloader`` then ``tdb2.tdbquery`` (with ``--set tdb:unionDefaultGraph=true`` for the quads)."""
     import json
-
-    from vitd_kg.store import json_term
 
     location = tmp_path / "tdb2"
     tdb2_load(location, dumps["vitd-kg.nq" if layout == "named-graphs" else "vitd-kg.nt"])
