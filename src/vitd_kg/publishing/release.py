@@ -1,10 +1,10 @@
-"""Releases: the graph as standard dumps, with nanopublications, VoID/DCAT metadata and checksums.
+"""Releases: the graph as standard dumps, with nanopublications, VoID/DCAT and RO-Crate metadata and checksums.
 
 :func:`dist` writes a release folder, all at once (:mod:`vitd_kg.atomic`): the dumps of
 :mod:`vitd_kg.exports.rdf` (Turtle, N-Triples, N-Quads, TriG, JSON-LD), the ontology
 alone in Turtle, N-Triples, RDF/XML and JSON-LD, the SHACL shapes (in no dump: they
 are not data), the bundled context and queries, one nanopublication per claim,
-``void.ttl`` and ``SHA256SUMS``. The issued date comes
+``void.ttl``, ``ro-crate-metadata.json`` and ``SHA256SUMS``. The issued date comes
 from the ontology's metadata, never from the clock, so two builds of one version are
 byte-identical.
 
@@ -12,7 +12,8 @@ byte-identical.
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "release"
 >>> files = vitd_kg.open().dist(out)
 >>> sorted(f.path for f in files if "/" not in f.path)  # doctest: +NORMALIZE_WHITESPACE
-['context.jsonld', 'vitd-kg.jsonld', 'vitd-kg.nq', 'vitd-kg.nt', 'vitd-kg.trig', 'vitd-kg.ttl', 'void.ttl']
+['context.jsonld', 'ro-crate-metadata.json', 'vitd-kg.jsonld', 'vitd-kg.nq', 'vitd-kg.nt',
+ 'vitd-kg.trig', 'vitd-kg.ttl', 'void.ttl']
 >>> sorted(f.path for f in files if f.path.startswith("ontology/"))  # doctest: +NORMALIZE_WHITESPACE
 ['ontology/shapes-sparql.ttl', 'ontology/shapes.ttl', 'ontology/vitd.jsonld', 'ontology/vitd.nt',
  'ontology/vitd.rdf', 'ontology/vitd.ttl']
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -73,6 +75,7 @@ def dist(
 
 def _build(root: Path, dataset: ReleaseDataset, store: ox.Store, issued: str, *, sign_key: Path | None, signer: str | None) -> list[ReleaseFile]:
     from vitd_kg.publishing.nanopubs import write_nanopubs
+    from vitd_kg.publishing.schema_org import CRATE_FILE, describe, ro_crate
 
     sizes = {}
     (root / "ontology").mkdir()
@@ -88,7 +91,12 @@ def _build(root: Path, dataset: ReleaseDataset, store: ox.Store, issued: str, *,
     queries = _copy_queries(root)
     write_nanopubs(store, root / "nanopubs", issued=issued, sign_key=sign_key, signer=signer)
     (root / VOID_FILE).write_text(void_turtle(dataset, issued=issued, queries=queries, sizes=sizes), encoding="utf-8")
-    return write_checksums(root)
+    files = list_files(root)
+    crate = ro_crate(files, describe(store, dataset.graphs[ONTOLOGY_GRAPH]))
+    text = (json.dumps(crate, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    (root / CRATE_FILE).write_bytes(text)
+    files.append(ReleaseFile(CRATE_FILE, len(text), hashlib.sha256(text).hexdigest()))
+    return write_checksums(root, sorted(files, key=lambda f: f.path))
 
 
 def _copy_queries(root: Path) -> list[tuple[str, str]]:
