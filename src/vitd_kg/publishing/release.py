@@ -92,7 +92,7 @@ def _build(root: Path, dataset: ReleaseDataset, store: ox.Store, issued: str, *,
     write_nanopubs(store, root / "nanopubs", issued=issued, sign_key=sign_key, signer=signer)
     (root / VOID_FILE).write_text(void_turtle(dataset, issued=issued, queries=queries, sizes=sizes), encoding="utf-8")
     files = list_files(root)
-    crate = ro_crate(files, describe(store, dataset.graphs[ONTOLOGY_GRAPH]))
+    crate = ro_crate(files, describe(store, dataset.graphs[ONTOLOGY_GRAPH], issued=issued))
     text = (json.dumps(crate, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
     (root / CRATE_FILE).write_bytes(text)
     files.append(ReleaseFile(CRATE_FILE, len(text), hashlib.sha256(text).hexdigest()))

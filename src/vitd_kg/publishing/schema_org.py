@@ -14,7 +14,7 @@ dataset itself has no DOI, and none is made up for it).
 
 >>> import vitd_kg
 >>> kg = vitd_kg.open()
->>> about = describe(kg.store, kg.ontology)
+>>> about = describe(kg.store, kg.ontology, issued="2026-11-25")
 >>> about.creator_name, len(about.citations)
 ('vitd-kg project', 3)
 >>> dataset_markup(about)["@type"]
@@ -110,16 +110,14 @@ class DatasetFacts:
     version: str = __version__
 
 
-def describe(store: ox.Store, ontology: Iterable[ox.Triple]) -> DatasetFacts:
+def describe(store: ox.Store, ontology: Iterable[ox.Triple], *, issued: str) -> DatasetFacts:
     """The dataset's dates, creator, source document and publications, from the graph.
 
-    Dates are the ontology's ``dcterms:issued`` (else ``dcterms:created``) and
-    ``dcterms:modified``; the creator's name is the project agent's ``foaf:name``; the
-    source document and the publications come from the bundled queries
-    ``docs/source-document`` and ``export/publications``.
+    ``issued`` is the release date (:func:`vitd_kg.publishing.release.release_issued`);
+    the modified date is the ontology's ``dcterms:modified``; the creator's name is the
+    project agent's ``foaf:name``; the source document and the publications come from
+    the bundled queries ``docs/source-document`` and ``export/publications``.
     """
-    from vitd_kg.publishing.release import release_issued
-
     ontology = list(ontology)
     modified = [t.object.value for t in ontology
                 if t.subject == ox.NamedNode(ONTOLOGY_IRI) and t.predicate.value == _DCTERMS + "modified"]
@@ -132,7 +130,6 @@ def describe(store: ox.Store, ontology: Iterable[ox.Triple]) -> DatasetFacts:
         for row in run_query(store, bundled_query("export/publications"))
         if "doi" in row
     )
-    issued = release_issued(ontology)
     return DatasetFacts(
         issued=issued,
         modified=min(modified) if modified else issued,
@@ -226,7 +223,7 @@ def dataset_markup(facts: DatasetFacts) -> dict[str, Any]:
     }
     entities = {e["@id"]: e for e in _context_entities(facts)}
     markup["creator"] = entities[PROJECT_AGENT]
-    markup["license"] = DATA_LICENSE
+    markup["license"] = {**entities[DATA_LICENSE], "url": DATA_LICENSE}
     if facts.document_iri:
         markup["isBasedOn"] = entities[facts.document_iri]
     markup["citation"] = [entities[c.iri] for c in facts.citations]
