@@ -462,12 +462,12 @@ def service_description(app: LinkedData, base: str) -> list[ox.Triple]:
     add(dataset, DCTERMS + "title", ox.Literal(DATASET_TITLE, language="en"))
     add(dataset, VOID + "sparqlEndpoint", endpoint)
     add(dataset, RDFS_SEE_ALSO, ox.NamedNode(f"{base}/doc/dataset.ttl"))  # its VoID, served here
-    default = ox.BlankNode()
+    default = ox.BlankNode("default")  # labelled, so the description is the same bytes each time
     add(dataset, SD + "defaultGraph", default)
     add(default, RDF_TYPE, ox.NamedNode(SD + "Graph"))
     add(default, VOID + "triples", count(app.triples))
-    for name, size in sorted(app.graph_sizes.items()):
-        named, graph = ox.BlankNode(), ox.BlankNode()
+    for number, (name, size) in enumerate(sorted(app.graph_sizes.items())):
+        named, graph = ox.BlankNode(f"named{number}"), ox.BlankNode(f"graph{number}")
         add(dataset, SD + "namedGraph", named)
         add(named, RDF_TYPE, ox.NamedNode(SD + "NamedGraph"))
         add(named, SD + "name", ox.NamedNode(name))
