@@ -3,15 +3,18 @@
 The release is a *dataset* of named graphs, each triple in exactly one of them:
 
 * ``graph/ontology`` -- the OWL ontology (``ontology/vitd.ttl``);
-* ``graph/shapes`` -- the SHACL shapes (``ontology/shapes.ttl``);
 * ``graph/claim/<id>`` -- one per claim: every triple whose *subject* is the claim
   (its statement, qualifiers, sentence and provenance links);
 * ``graph/data`` -- every other data triple (studies, effects, sentences, concepts ...).
 
-So the union of ontology, data and claim graphs is exactly the opened graph, and the
-triple formats (Turtle, N-Triples, JSON-LD, RDF/XML) hold that union. Output is
-deterministic: triples are sorted and blank nodes get canonical labels, so two
-exports of the same graph are byte-identical.
+So the union of the named graphs is exactly the opened graph: a store whose default
+graph is the union of its named graphs answers the bundled queries as the package does
+(docs/guide/compat.md), and the quad formats (N-Quads, TriG) leave the default graph
+empty. The triple formats (Turtle, N-Triples, JSON-LD, RDF/XML) hold that union in
+their default graph. The SHACL shapes are not data and are in no dump: a release ships
+them as their own files (``ontology/shapes.ttl``). Output is deterministic: triples are
+sorted and blank nodes get canonical labels, so two exports of the same graph are
+byte-identical.
 
 >>> import io, vitd_kg
 >>> dataset = vitd_kg.open().release_dataset
@@ -21,6 +24,8 @@ exports of the same graph are byte-identical.
 >>> write_dataset(dataset, "ntriples", buffer)
 >>> buffer.getvalue().count(b"\\n") == len(dataset.union())
 True
+>>> SHAPES_GRAPH in dataset.graphs
+False
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ from vitd_kg.namespaces import BASE, PREFIXES, VITD_IRI
 
 GRAPH_BASE = BASE + "graph/"
 ONTOLOGY_GRAPH = GRAPH_BASE + "ontology"
+#: The graph that releases before 0.2.0 put the SHACL shapes in. No dump holds it any
+#: more (a store with a union default graph counted the shapes as data); readers of a
+#: release leave it out, so an old release still opens as its graph.
 SHAPES_GRAPH = GRAPH_BASE + "shapes"
 DATA_GRAPH = GRAPH_BASE + "data"
 SOURCE_SENTENCE = ox.NamedNode(VITD_IRI + "sourceSentence")
@@ -76,7 +84,7 @@ class ReleaseDataset:
         return [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in self.graphs.items() for t in ts]
 
     def union(self) -> list[ox.Triple]:
-        """The union of every graph but the shapes: the opened graph itself."""
+        """The union of the named graphs (an old release's shapes graph left out): the opened graph itself."""
         seen: set[ox.Triple] = set()
         for name, triples in self.graphs.items():
             if name != SHAPES_GRAPH:
@@ -108,8 +116,9 @@ def _canonical(triples_by_graph: dict[str, list[ox.Triple]]) -> dict[str, list[o
 def release_dataset(store: ox.Store, ontology: Iterable[ox.Triple]) -> ReleaseDataset:
     """Split a store's default graph into the release's named graphs.
 
-    ``ontology`` are the ontology's own triples (they go to ``graph/ontology``); the
-    bundled SHACL shapes go to ``graph/shapes``.
+    ``ontology`` are the ontology's own triples (they go to ``graph/ontology``). The
+    SHACL shapes are not data, so no graph holds them (a store querying the union of
+    the graphs would count them as data).
     """
     ontology = list(ontology)
     in_ontology = set(ontology)
@@ -117,9 +126,6 @@ def release_dataset(store: ox.Store, ontology: Iterable[ox.Triple]) -> ReleaseDa
     claims = {q.subject for q in store.quads_for_pattern(None, SOURCE_SENTENCE, None, default)}
     data = [q.triple for q in store.quads_for_pattern(None, None, None, default) if q.triple not in in_ontology]
     graphs: dict[str, list[ox.Triple]] = {ONTOLOGY_GRAPH: ontology}
-    if resources.SHAPES_FILE in resources.shape_file_names():
-        shapes = ox.parse(resources.ontology_folder_bytes(resources.SHAPES_FILE), format=ox.RdfFormat.TURTLE)
-        graphs[SHAPES_GRAPH] = [q.triple for q in shapes]
     graphs[DATA_GRAPH] = [t for t in data if t.subject not in claims]
     by_claim: dict[ox.NamedNode, list[ox.Triple]] = {claim: [] for claim in claims}
     for triple in data:

@@ -1,22 +1,29 @@
-"""Releases: the graph as standard dumps, with nanopublications, VoID/DCAT metadata and checksums.
+"""Releases: the graph as standard dumps, with nanopublications, VoID/DCAT and RO-Crate metadata and checksums.
 
 :func:`dist` writes a release folder, all at once (:mod:`vitd_kg.atomic`): the dumps of
-:mod:`vitd_kg.exports.rdf` (Turtle, N-Triples, N-Quads, TriG, JSON-LD, and the
-ontology in RDF/XML), the bundled context and queries, one nanopublication per claim,
-``void.ttl`` and ``SHA256SUMS``. The issued date comes from the ontology's metadata,
-never from the clock, so two builds of one version are byte-identical.
+:mod:`vitd_kg.exports.rdf` (Turtle, N-Triples, N-Quads, TriG, JSON-LD), the ontology
+alone in Turtle, N-Triples, RDF/XML and JSON-LD, the SHACL shapes (in no dump: they
+are not data), the bundled context and queries, one nanopublication per claim,
+``void.ttl``, ``ro-crate-metadata.json`` and ``SHA256SUMS``. The issued date comes
+from the ontology's metadata, never from the clock, so two builds of one version are
+byte-identical.
 
 >>> import tempfile, pathlib, vitd_kg
 >>> out = pathlib.Path(tempfile.mkdtemp()) / "release"
 >>> files = vitd_kg.open().dist(out)
->>> sorted(f.path for f in files if "/" not in f.path)
-['context.jsonld', 'vitd-kg.jsonld', 'vitd-kg.nq', 'vitd-kg.nt', 'vitd-kg.trig', 'vitd-kg.ttl', 'void.ttl']
+>>> sorted(f.path for f in files if "/" not in f.path)  # doctest: +NORMALIZE_WHITESPACE
+['context.jsonld', 'ro-crate-metadata.json', 'vitd-kg.jsonld', 'vitd-kg.nq', 'vitd-kg.nt',
+ 'vitd-kg.trig', 'vitd-kg.ttl', 'void.ttl']
+>>> sorted(f.path for f in files if f.path.startswith("ontology/"))  # doctest: +NORMALIZE_WHITESPACE
+['ontology/shapes-sparql.ttl', 'ontology/shapes.ttl', 'ontology/vitd.jsonld', 'ontology/vitd.nt',
+ 'ontology/vitd.rdf', 'ontology/vitd.ttl']
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -27,8 +34,8 @@ from vitd_kg import resources
 from vitd_kg.atomic import publish_folder
 from vitd_kg.errors import InputError
 from vitd_kg.exports.rdf import ONTOLOGY_GRAPH, ReleaseDataset, write_dataset
-from vitd_kg.namespaces import ONTOLOGY_IRI, PREFIXES
-from vitd_kg.publishing.void import DUMP_FILES, ONTOLOGY_RDFXML, void_turtle
+from vitd_kg.namespaces import ONTOLOGY_IRI
+from vitd_kg.publishing.void import DUMP_FILES, ONTOLOGY_FILES, ontology_only, shape_files, void_turtle
 
 VOID_FILE = "void.ttl"
 CHECKSUM_FILE = "SHA256SUMS"
@@ -68,20 +75,28 @@ def dist(
 
 def _build(root: Path, dataset: ReleaseDataset, store: ox.Store, issued: str, *, sign_key: Path | None, signer: str | None) -> list[ReleaseFile]:
     from vitd_kg.publishing.nanopubs import write_nanopubs
+    from vitd_kg.publishing.schema_org import CRATE_FILE, describe, ro_crate
 
     sizes = {}
-    for name, fmt in DUMP_FILES.items():
-        with open(root / name, "wb") as out:
-            write_dataset(dataset, fmt, out)
-        sizes[name] = (root / name).stat().st_size
     (root / "ontology").mkdir()
-    ox.serialize(dataset.graphs[ONTOLOGY_GRAPH], str(root / ONTOLOGY_RDFXML), ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES))
-    sizes[ONTOLOGY_RDFXML] = (root / ONTOLOGY_RDFXML).stat().st_size
+    for files, source in ((DUMP_FILES, dataset), (ONTOLOGY_FILES, ontology_only(dataset))):
+        for name, fmt in files.items():
+            with open(root / name, "wb") as out:
+                write_dataset(source, fmt, out)
+            sizes[name] = (root / name).stat().st_size
+    for name in shape_files():  # beside the dumps, in none of them: the shapes are not data
+        (root / name).write_bytes(resources.ontology_folder_bytes(name.split("/", 1)[1]))
+        sizes[name] = (root / name).stat().st_size
     (root / "context.jsonld").write_bytes(resources.ontology_folder_bytes(resources.CONTEXT_FILE))
     queries = _copy_queries(root)
     write_nanopubs(store, root / "nanopubs", issued=issued, sign_key=sign_key, signer=signer)
     (root / VOID_FILE).write_text(void_turtle(dataset, issued=issued, queries=queries, sizes=sizes), encoding="utf-8")
-    return write_checksums(root)
+    files = list_files(root)
+    crate = ro_crate(files, describe(store, dataset.graphs[ONTOLOGY_GRAPH], issued=issued))
+    text = (json.dumps(crate, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
+    (root / CRATE_FILE).write_bytes(text)
+    files.append(ReleaseFile(CRATE_FILE, len(text), hashlib.sha256(text).hexdigest()))
+    return write_checksums(root, sorted(files, key=lambda f: f.path))
 
 
 def _copy_queries(root: Path) -> list[tuple[str, str]]:
@@ -110,8 +125,8 @@ def release_issued(ontology: Iterable[ox.Triple]) -> str:
     raise InputError("the ontology has no dcterms:issued or dcterms:created date", file=resources.ONTOLOGY_FILE)
 
 
-def write_checksums(root: Path) -> list[ReleaseFile]:
-    """Write ``SHA256SUMS`` (``sha256sum -c`` format) for every file under ``root``."""
+def list_files(root: Path) -> list[ReleaseFile]:
+    """Every file under ``root`` with its size and SHA-256, but ``SHA256SUMS``, sorted by path."""
     files = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         relative = path.relative_to(root).as_posix()
@@ -119,6 +134,15 @@ def write_checksums(root: Path) -> list[ReleaseFile]:
             continue
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         files.append(ReleaseFile(relative, path.stat().st_size, digest))
+    return files
+
+
+def write_checksums(root: Path, files: list[ReleaseFile] | None = None) -> list[ReleaseFile]:
+    """Write ``SHA256SUMS`` (``sha256sum -c`` format) for every file under ``root``.
+
+    ``files`` are the folder's files with their digests when the caller has them already.
+    """
+    files = list_files(root) if files is None else files
     (root / CHECKSUM_FILE).write_text("".join(f"{f.sha256}  {f.path}\n" for f in files), encoding="utf-8")
     return files
 

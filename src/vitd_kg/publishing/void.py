@@ -14,7 +14,7 @@ from typing import Iterable
 
 import pyoxigraph as ox
 
-from vitd_kg import __version__
+from vitd_kg import __version__, resources
 from vitd_kg.exports.rdf import MEDIA_TYPES, ONTOLOGY_GRAPH as ONTOLOGY_GRAPH_IRI, ReleaseDataset, sort_triples, write_dataset
 from vitd_kg.namespaces import BASE, ONTOLOGY_IRI, PREFIXES, PROJECT_AGENT, VITD
 
@@ -22,6 +22,13 @@ DATASET_IRI = BASE + "dataset"
 RELEASE_BASE = f"{BASE}release/{__version__}/"
 DATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 CODE_LICENSE = "https://spdx.org/licenses/MIT"
+#: The dataset's title and description, as the VoID, the RO-Crate and the site's markup give them.
+DATASET_TITLE = "vitd-kg: vitamin D and muscle spasm claim graph"
+DATASET_DESCRIPTION = (
+    "Every statement of a short research summary on vitamin D and muscle spasm as RDF: studies, "
+    "populations, interventions, effects, mechanisms and claims, each claim tied to its verbatim "
+    "source sentence, its hedges and its evidence level."
+)
 
 #: The dump files of a release: file name -> format name.
 DUMP_FILES = {
@@ -32,6 +39,26 @@ DUMP_FILES = {
     "vitd-kg.jsonld": "jsonld",
 }
 ONTOLOGY_RDFXML = "ontology/vitd.rdf"
+#: The ontology alone, in each serialization (file name -> format name): its IRI
+#: resolves to whichever a client asks for (docs/w3id/).
+ONTOLOGY_FILES = {
+    "ontology/vitd.ttl": "turtle",
+    "ontology/vitd.nt": "ntriples",
+    ONTOLOGY_RDFXML: "rdfxml",
+    "ontology/vitd.jsonld": "jsonld",
+}
+#: The SHACL shapes, shipped beside the dumps and in none of them (they are not data).
+SHAPES_TURTLE = "ontology/shapes.ttl"
+
+
+def shape_files() -> list[str]:
+    """The release paths of the bundled SHACL files (``ontology/shapes*.ttl``)."""
+    return [f"ontology/{name}" for name in resources.shape_file_names()]
+
+
+def ontology_only(dataset: ReleaseDataset) -> ReleaseDataset:
+    """The ontology's graph alone, as a dataset its files are written from."""
+    return ReleaseDataset({ONTOLOGY_GRAPH_IRI: dataset.graphs[ONTOLOGY_GRAPH_IRI]})
 
 VOID = "http://rdfs.org/ns/void#"
 DCAT = "http://www.w3.org/ns/dcat#"
@@ -41,15 +68,16 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def dump_sizes(dataset: ReleaseDataset) -> dict[str, int]:
-    """The byte size of each dump file, computed by writing it to a counter, not to disk."""
+    """The byte size of each dump, ontology and shapes file, computed by writing to a counter, not to disk."""
     sizes = {}
-    for name, fmt in DUMP_FILES.items():
-        counter = _Counter()
-        write_dataset(dataset, fmt, counter)  # type: ignore[arg-type]
-        sizes[name] = counter.size
-    counter = _Counter()
-    ox.serialize(dataset.graphs[ONTOLOGY_GRAPH_IRI], counter, ox.RdfFormat.RDF_XML, prefixes=dict(PREFIXES))
-    sizes[ONTOLOGY_RDFXML] = counter.size
+    ontology = ontology_only(dataset)
+    for files, source in ((DUMP_FILES, dataset), (ONTOLOGY_FILES, ontology)):
+        for name, fmt in files.items():
+            counter = _Counter()
+            write_dataset(source, fmt, counter)  # type: ignore[arg-type]
+            sizes[name] = counter.size
+    for path in shape_files():
+        sizes[path] = len(resources.ontology_folder_bytes(path.split("/", 1)[1]))
     return sizes
 
 
@@ -83,11 +111,8 @@ def void_description(dataset: ReleaseDataset, sizes: dict[str, int], queries: li
 
     add(ds, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
     add(ds, RDF_TYPE.value, ox.NamedNode(DCAT + "Dataset"))
-    add(ds, DCTERMS + "title", lit("vitd-kg: vitamin D and muscle spasm claim graph", lang="en"))
-    add(ds, DCTERMS + "description", lit(
-        "Every statement of a short research summary on vitamin D and muscle spasm as RDF: studies, "
-        "populations, interventions, effects, mechanisms and claims, each claim tied to its verbatim "
-        "source sentence, its hedges and its evidence level.", lang="en"))
+    add(ds, DCTERMS + "title", lit(DATASET_TITLE, lang="en"))
+    add(ds, DCTERMS + "description", lit(DATASET_DESCRIPTION, lang="en"))
     add(ds, DCTERMS + "license", ox.NamedNode(DATA_LICENSE))
     add(ds, DCTERMS + "rights", lit("Ontology and data: CC BY 4.0. Code (the vitd-kg Python package): MIT.", lang="en"))
     add(ds, DCTERMS + "creator", ox.NamedNode(PROJECT_AGENT))
@@ -112,7 +137,10 @@ def void_description(dataset: ReleaseDataset, sizes: dict[str, int], queries: li
         add(ds, VOID + "subset", subset)
         add(subset, RDF_TYPE.value, ox.NamedNode(VOID + "Dataset"))
         add(subset, VOID + "triples", lit(len(triples_of), XSD + "integer"))
-    for name, fmt in [*DUMP_FILES.items(), (ONTOLOGY_RDFXML, "rdfxml")]:
+    files = [(name, fmt, "graph") for name, fmt in DUMP_FILES.items()]
+    files += [(name, fmt, "ontology") for name, fmt in ONTOLOGY_FILES.items()]
+    files += [(name, "turtle", "SHACL shapes") for name in shape_files() if name in sizes]
+    for name, fmt, what in files:
         dist_node = ox.NamedNode(RELEASE_BASE + name)
         add(ds, DCAT + "distribution", dist_node)
         add(dist_node, RDF_TYPE.value, ox.NamedNode(DCAT + "Distribution"))
@@ -120,8 +148,9 @@ def void_description(dataset: ReleaseDataset, sizes: dict[str, int], queries: li
         add(dist_node, DCAT + "mediaType", ox.NamedNode(f"https://www.iana.org/assignments/media-types/{MEDIA_TYPES[fmt]}"))
         add(dist_node, DCAT + "byteSize", lit(sizes[name], XSD + "integer"))
         add(dist_node, DCTERMS + "license", ox.NamedNode(DATA_LICENSE))
-        add(dist_node, DCTERMS + "title", lit(f"{'ontology' if name == ONTOLOGY_RDFXML else 'graph'} in {fmt}", lang="en"))
-        add(ds, VOID + "dataDump", dist_node)
+        add(dist_node, DCTERMS + "title", lit(f"{what} in {fmt}", lang="en"))
+        if what != "SHACL shapes":  # the shapes are not data: no dump of the dataset
+            add(ds, VOID + "dataDump", dist_node)
     for path, description in queries:
         q = ox.NamedNode(RELEASE_BASE + path)
         add(ds, DCAT + "distribution", q)

@@ -120,7 +120,6 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     from vitd_kg.publishing.release import release_issued
     from vitd_kg.publishing.void import void_turtle
     from vitd_kg.evidence.reconstruct import reconstruct_claims
-    from vitd_kg.site import reader
     from vitd_kg.site.diagram import model_graph, overview_graph
     from vitd_kg.site.evidence_map import evidence_map_graph
     from vitd_kg.site.graphviz_output import write_picture
@@ -162,14 +161,7 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     header = ontology_header(store)
     rebuilt = inputs.claims if inputs.claims is not None else reconstruct_claims(store)
     by_id = {c.id: c for c in rebuilt}
-    findings = inputs.findings
-    conclusions = [
-        {"claim": c, "support": reader.support(c, findings, by_id)}
-        for c in rebuilt
-        if c.kind.iri in reader.SYNTHESIS_KINDS
-    ]
-    page("index.html", "index.html", header=header, stats=inputs.stats, conclusions=conclusions,
-         document=source_document(store))
+    page("index.html", "index.html", **index_page_context(inputs, rebuilt))
     _write_ontology_page(folder, env, inputs.ontology_turtle)
     written.append("ontology.html")
     page("vocabularies.html", "vocabularies.html", individuals=_individuals(store), mappings=_mappings(store))
@@ -190,31 +182,84 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     for claim in claims:
         chain = inputs.chain(claim["id"])
         write_picture(evidence_map_graph(chain), maps / f"{claim['id']}.svg")
-        model = by_id.get(claim["id"])
-        about = [f for f in findings if f.claim_id == claim["id"]]
-        citing = [f for f in findings if f.claim_id != claim["id"] and claim["id"] in f.claim_ids]
-        claim.update(
-            flagged=bool(about),
-            cited=bool(citing) and not about,
-            model=model,
-            provenance=reader.provenance_words(model.provenance if model else None),
-        )
-        page(
-            f"claims/{claim['id']}.html",
-            "claim.html",
-            claim=claim,
-            chain=chain,
-            about=about,
-            citing=[{"finding": f, "claim": by_id.get(f.claim_id)} for f in citing],
-            support=reader.support(model, findings, by_id) if model and model.kind.iri in reader.SYNTHESIS_KINDS else None,
-            figures=reader.figures(model) if model else [],
-            provenance_sentence=reader.provenance_sentence(model) if model else None,
-            rests_on_claims=len(model.rests_on) if model else len(chain.claims) - 1,
-            explaining_claims=len(chain.claims) - 1 - (len(model.rests_on) if model else len(chain.claims) - 1),
-            rests_on_studies=len(chain.studies_of_the_world()),
-        )
+        page(f"claims/{claim['id']}.html", "claim.html", **claim_page_context(inputs, claim, chain, by_id))
     page("claims.html", "claims.html", claims=claims)
     return sorted(written)
+
+
+def index_page_context(inputs: SiteInputs, rebuilt: list[Claim]) -> dict[str, Any]:
+    """What the home page shows: the conclusions with their support, the dataset, and its
+    schema.org ``Dataset`` markup (JSON-LD, for search engines and dataset registries)."""
+    import json
+
+    from vitd_kg.publishing.release import release_issued
+    from vitd_kg.publishing.schema_org import dataset_markup, describe
+    from vitd_kg.site import reader
+
+    by_id = {c.id: c for c in rebuilt}
+    conclusions = [
+        {"claim": c, "support": reader.support(c, inputs.findings, by_id)}
+        for c in rebuilt
+        if c.kind.iri in reader.SYNTHESIS_KINDS
+    ]
+    facts = describe(inputs.store, inputs.ontology, issued=release_issued(inputs.ontology))
+    markup = json.dumps(dataset_markup(facts), indent=1, ensure_ascii=False)
+    return {
+        "header": ontology_header(inputs.store),
+        "stats": inputs.stats,
+        "conclusions": conclusions,
+        "document": source_document(inputs.store),
+        # "</" cannot end the <script> element early: JSON allows "<\/" for it
+        "dataset_jsonld": markup.replace("</", "<\\/"),
+    }
+
+
+def claim_page_context(inputs: SiteInputs, claim: dict[str, Any], chain: EvidenceChain, by_id: dict[str, Claim]) -> dict[str, Any]:
+    """What the page of one claim shows (``claim`` is its row of ``docs/claims``, completed here)."""
+    from vitd_kg.site import reader
+
+    findings = inputs.findings
+    model = by_id.get(claim["id"])
+    about = [f for f in findings if f.claim_id == claim["id"]]
+    citing = [f for f in findings if f.claim_id != claim["id"] and claim["id"] in f.claim_ids]
+    claim.update(
+        flagged=bool(about),
+        cited=bool(citing) and not about,
+        model=model,
+        provenance=reader.provenance_words(model.provenance if model else None),
+    )
+    return dict(
+        claim=claim,
+        chain=chain,
+        about=about,
+        citing=[{"finding": f, "claim": by_id.get(f.claim_id)} for f in citing],
+        support=reader.support(model, findings, by_id) if model and model.kind.iri in reader.SYNTHESIS_KINDS else None,
+        figures=reader.figures(model) if model else [],
+        provenance_sentence=reader.provenance_sentence(model) if model else None,
+        rests_on_claims=len(model.rests_on) if model else len(chain.claims) - 1,
+        explaining_claims=len(chain.claims) - 1 - (len(model.rests_on) if model else len(chain.claims) - 1),
+        rests_on_studies=len(chain.studies_of_the_world()),
+    )
+
+
+def render_page(inputs: SiteInputs, name: str) -> str | None:
+    """One page of the site, rendered alone: ``index.html`` or ``claims/<id>.html`` (else ``None``).
+
+    The same templates and context as :func:`write_site`, for ``vitd-kg serve``, which
+    answers a claim's IRI with its page without building the whole site.
+    """
+    from vitd_kg.evidence.reconstruct import reconstruct_claims
+
+    env = _environment()
+    rebuilt = inputs.claims if inputs.claims is not None else reconstruct_claims(inputs.store)
+    if name == "index.html":
+        return env.get_template("index.html").render(root="", current=name, **index_page_context(inputs, rebuilt))
+    rows = {row["id"]: row for row in _claims(inputs.store)}
+    claim_id = name.removeprefix("claims/").removesuffix(".html")
+    if name != f"claims/{claim_id}.html" or claim_id not in rows:
+        return None
+    context = claim_page_context(inputs, rows[claim_id], inputs.chain(claim_id), {c.id: c for c in rebuilt})
+    return env.get_template("claim.html").render(root="../", current=name, **context)
 
 
 def source_document(store) -> dict[str, str]:
