@@ -240,7 +240,7 @@ class KnowledgeGraph:
 
     @cached_property
     def release_dataset(self) -> "ReleaseDataset":
-        """The graph split into the release's named graphs (ontology, shapes, data, one per claim)."""
+        """The graph split into the release's named graphs (ontology, data, one per claim; the shapes ship as files beside the dumps)."""
         from vitd_kg.exports.rdf import release_dataset
 
         return release_dataset(self.store, self.ontology)
