@@ -56,8 +56,8 @@ def publish_folder(target: Path | str, build: Callable[[Path], T], *, force: boo
         parent.mkdir(parents=True, exist_ok=True)
     with _lock(target):
         _restore_aside(target)
-        _refuse_existing(target, force=force)
         _remove_leftovers(target)
+        _refuse_existing(target, force=force)
         with os_errors(target):
             staging = Path(tempfile.mkdtemp(prefix=_staging_prefix(target), dir=parent))
         try:
