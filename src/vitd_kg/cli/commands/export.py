@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import click
 
-from vitd_kg.cli.options import data_option, format_option, open_graph
+from vitd_kg.cli.options import data_option, format_option, open_graph, standard_output
 from vitd_kg.exports import EXPORT_FORMATS
 
 
@@ -34,7 +33,8 @@ def command(output_format: str, output: Path | None, data, max_nesting: int | No
         os.environ[NESTING_VARIABLE] = str(max_nesting)
     graph = open_graph(data)
     if output is None:
-        graph.export(output_format, sys.stdout.buffer)
+        with standard_output() as out:
+            graph.export(output_format, out)
         return
     from vitd_kg.atomic import publish_file
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import sys
 
 import click
 
-from vitd_kg.cli.options import data_option, format_option, open_graph
+from vitd_kg.cli.options import data_option, format_option, open_graph, standard_output
 
 
 @click.command("query")
@@ -59,12 +58,13 @@ def command(name, bindings, output_format, timeout, max_query_mb, engine, list_q
         os.environ[NESTING_VARIABLE] = str(max_nesting)
     graph = open_graph(data)
     target = graph.store if engine == "oxigraph" else graph.rdflib_graph
-    write_results(
-        query,
-        target,
-        sys.stdout.buffer,
-        output_format,
-        bindings=terms,
-        timeout=limit,
-        max_query_bytes=int(max_query_mb * 1_000_000),
-    )
+    with standard_output() as out:
+        write_results(
+            query,
+            target,
+            out,
+            output_format,
+            bindings=terms,
+            timeout=limit,
+            max_query_bytes=int(max_query_mb * 1_000_000),
+        )
