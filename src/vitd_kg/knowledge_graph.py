@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Iterable, Mapping
 import pyoxigraph as ox
 
 from vitd_kg.errors import InputError
-from vitd_kg.rdf.reading import load_source, parse_source
+from vitd_kg.rdf.reading import load_data, parse_source
 from vitd_kg.rdf.sources import Source, SourceFile, data_sources, ontology_source
 
 if TYPE_CHECKING:
@@ -83,8 +83,7 @@ class KnowledgeGraph:
         ontology_text, quads = parse_source(files[0])
         ontology = [quad.triple for quad in quads]
         store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ontology)
-        for file in files[1:]:
-            load_source(store, file)
+        load_data(store, files[1:], ontology=ontology)  # also refuses deep nesting and a restated ontology
         return cls(store, ontology=ontology, files=files, ontology_turtle=ontology_text.encode("utf-8"))
 
     @classmethod

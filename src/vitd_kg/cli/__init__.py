@@ -53,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of exiting.
         returned = cli.main(args=argv, prog_name="vitd-kg", standalone_mode=False)
+        sys.stdout.flush()  # a reader that went away (`| head`) shows here, not as Python exits
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("aborted", err=True)
         return INTERRUPTED
@@ -64,7 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     except VitdKgError as error:
         click.echo(f"error: {error}", err=True)
         return exit_code_of(error)
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away: done, not an error
+        from vitd_kg.cli.options import silence_standard_output
+
+        silence_standard_output()
         return 0
     except Exception as error:  # the last line of defence: no traceback for users
         if os.environ.get("VITD_KG_DEBUG"):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 import click
 
@@ -32,3 +36,24 @@ def format_option(*choices: str, default: str | None = None):
         show_default=True,
         help="Output format.",
     )
+
+
+@contextlib.contextmanager
+def standard_output() -> Iterator[BinaryIO]:
+    """Standard output's bytes; a reader that goes away (``| head``) ends the command quietly.
+
+    Click would turn the broken pipe into exit 1, and Python's last flush would fail again.
+    """
+    try:
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        silence_standard_output()
+
+
+def silence_standard_output() -> None:
+    """Point standard output at /dev/null, so that nothing written to it later fails."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (a test's capture)
+        pass

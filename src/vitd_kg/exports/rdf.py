@@ -102,13 +102,18 @@ def sort_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
 
 
 def _canonical(triples_by_graph: dict[str, list[ox.Triple]]) -> dict[str, list[ox.Triple]]:
-    """Give blank nodes canonical labels so dumps are reproducible byte for byte."""
-    dataset = ox.Dataset(
+    """Give blank nodes canonical labels so dumps are reproducible byte for byte.
+
+    :func:`vitd_kg.rdf.canonical.canonical_quads` takes time linear in the data (Oxigraph's
+    own canonicalization takes the cube of a chain's length, and crashes on deep ones).
+    """
+    from vitd_kg.rdf.canonical import canonical_quads
+
+    quads = canonical_quads(
         ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in triples_by_graph.items() for t in ts
     )
-    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
     out: dict[str, list[ox.Triple]] = {g: [] for g in triples_by_graph}
-    for quad in dataset:
+    for quad in quads:
         out[quad.graph_name.value].append(quad.triple)
     return {g: sort_triples(ts) for g, ts in out.items()}
 
@@ -154,7 +159,25 @@ def write_dataset(dataset: ReleaseDataset, output_format: str, out: BinaryIO) ->
 
 
 def write_jsonld(triples: list[ox.Triple], out: BinaryIO) -> None:
-    """JSON-LD compacted with the bundled ``@context`` embedded in the file."""
+    """JSON-LD compacted with the bundled ``@context`` embedded in the file.
+
+    rdflib's JSON-LD writer nests each blank node inside its parent by recursion, so it
+    runs on a deep stack (:func:`vitd_kg.rdf.recursion.call_deep`); data deeper than
+    even that allows is refused with a clear error, and nothing is written.
+    """
+    from vitd_kg.rdf.recursion import call_deep
+
+    try:
+        data = call_deep(lambda: _jsonld_bytes(triples))
+    except RecursionError:
+        raise InputError(
+            "the graph's blank nodes nest too deeply for the JSON-LD writer",
+            hint="export another format (turtle, ntriples, nquads, trig, rdfxml), or lower the nesting in the data",
+        ) from None
+    out.write(data)
+
+
+def _jsonld_bytes(triples: list[ox.Triple]) -> bytes:
     from rdflib import Graph
 
     from vitd_kg.rdf.terms import to_rdflib
@@ -163,7 +186,7 @@ def write_jsonld(triples: list[ox.Triple], out: BinaryIO) -> None:
     for t in triples:
         graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
     document = json.loads(graph.serialize(format="json-ld", context=bundled_context(), auto_compact=True))
-    out.write(json.dumps(_sorted_jsonld(document), indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return json.dumps(_sorted_jsonld(document), indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
 def _sorted_jsonld(value):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from vitd_kg.rdf.reading import load_source
+from vitd_kg.rdf.reading import load_data, parse_source
 from vitd_kg.rdf.sources import Source, SourceFile, data_sources, ontology_source
 
 
@@ -25,6 +25,8 @@ def load_store(source: Source = None) -> ox.Store:
     True
     """
     store = ox.Store()
-    for file in graph_files(source):
-        load_source(store, file)
+    ontology, *data = graph_files(source)
+    _, quads = parse_source(ontology)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    load_data(store, data, ontology=[q.triple for q in quads])
     return store

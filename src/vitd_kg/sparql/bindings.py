@@ -7,6 +7,7 @@ value that becomes a typed literal; on the command line, ``VAR=VALUE`` text.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Mapping
 
@@ -28,14 +29,36 @@ def as_term(value: Any):
     from rdflib import BNode, Literal, URIRef
 
     if isinstance(value, (URIRef, Literal, BNode)):
+        _refuse_surrogates(str(value))
         return checked_iri(str(value)) if isinstance(value, URIRef) else value
     if isinstance(value, str):
+        _refuse_surrogates(value)
         if value.startswith(("http://", "https://", "urn:")):
             return checked_iri(value)
         iri = expand(value)
         if iri is not None:
             return checked_iri(iri)
+        return Literal(value)
+    if not isinstance(value, _LITERAL_TYPES):
+        raise InputError(
+            f"cannot bind a {type(value).__name__} value: {value!r:.60}",
+            hint="bind a string, a number, a boolean, a date or an rdflib term",
+        )
     return Literal(value)
+
+
+#: Python values that become typed literals.
+_LITERAL_TYPES = (bool, int, float, Decimal, datetime.date, datetime.datetime, datetime.time, datetime.timedelta)
+
+
+def _refuse_surrogates(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(
+            f"the value {text!r:.60} is not UTF-8 text (a byte that is not UTF-8, or a lone surrogate)",
+            hint="bind UTF-8 text",
+        ) from None
 
 
 def as_terms(bindings: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -82,6 +105,7 @@ def parse_binding(text: str) -> tuple[str, Any]:
     from rdflib.namespace import XSD
 
     name, sep, value = text.partition("=")
+    _refuse_surrogates(text)
     name = name.strip().lstrip("?$")
     if not sep or not name or not name.replace("_", "a").isalnum():
         raise InputError(

@@ -5,8 +5,11 @@ One source of truth: the CLI, the Python API and the tests all run the files in
 rdflib terms and :func:`select_light` for rows of plain tagged strings). Bindings are
 handed to the engine as bindings (Oxigraph's substitutions, rdflib's ``initBindings``),
 never pasted into the query text. A query that is not bundled is checked by
-:func:`vitd_kg.sparql.safety.check_query` before it runs; a time limit runs it in a
-worker process (:mod:`vitd_kg.sparql.time_limit`).
+:func:`vitd_kg.sparql.safety.prepare_query` before it runs; a time limit runs the check
+and the query in a worker process that cannot reach the network
+(:mod:`vitd_kg.sparql.time_limit`, :func:`vitd_kg.sparql.safety.deny_network`), so the
+limit covers the check too. :meth:`Engine.stream` hands out rows one at a time, for
+:func:`vitd_kg.sparql.results.write_results`.
 
 >>> from vitd_kg.rdf.parsing import load_store
 >>> from vitd_kg.sparql.queries import read_query
@@ -19,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Mapping, Protocol, Union
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, Union
 
 import pyoxigraph as ox
 
@@ -36,6 +39,8 @@ if TYPE_CHECKING:
 ENGINES = ("oxigraph", "rdflib")
 #: Seconds a query from the CLI may run before it is stopped.
 DEFAULT_TIMEOUT = 30.0
+#: Converted terms kept for reuse while rows stream (bounded: rows are not held).
+_TERM_CACHE_SIZE = 10_000
 
 
 @dataclass
@@ -44,6 +49,15 @@ class QueryResult:
 
     variables: list[str]
     rows: list[Row] = field(default_factory=list)
+    boolean: bool | None = None
+
+
+@dataclass
+class QueryStream:
+    """What a query returns, one row at a time: rows of pyoxigraph terms, or an ASK boolean."""
+
+    variables: list[str]
+    rows: Iterator[dict[str, Any]] = field(default_factory=lambda: iter(()))
     boolean: bool | None = None
 
 
@@ -57,6 +71,9 @@ class Engine(Protocol):
 
     def select_light(self, query: Query, terms: Mapping[str, Any]) -> list[LightRow]:
         """Answer a SELECT query; rows hold :mod:`vitd_kg.sparql.rows` strings."""
+
+    def stream(self, query: Query, terms: Mapping[str, Any]) -> QueryStream:
+        """Answer a query row by row; rows hold pyoxigraph terms."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +104,16 @@ class OxigraphEngine:
             raise InputError("only SELECT queries return rows", file=query.name)
         return _rows(solutions, [variable.value for variable in solutions.variables], light_term)
 
+    def stream(self, query: Query, terms: Mapping[str, Any]) -> QueryStream:
+        solutions = self._solutions(query, terms)
+        if isinstance(solutions, ox.QueryBoolean):
+            return QueryStream(variables=[], boolean=bool(solutions))
+        if isinstance(solutions, ox.QueryTriples):
+            triples = ({"subject": t.subject, "predicate": t.predicate, "object": t.object} for t in solutions)
+            return QueryStream(variables=["subject", "predicate", "object"], rows=_engine_errors(triples, query))
+        names = [variable.value for variable in solutions.variables]
+        return QueryStream(variables=names, rows=_engine_errors(_solution_rows(solutions, names), query))
+
     def _solutions(self, query: Query, terms: Mapping[str, Any]):
         substitutions = None
         if terms:
@@ -95,6 +122,8 @@ class OxigraphEngine:
             substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in terms.items()}
         try:
             return self.store.query(query.text, substitutions=substitutions, prefixes=_prefixes_for(query))
+        except OSError as error:  # only a network attempt raises this here: see deny_network
+            raise _network_refused(query, error) from None
         except SyntaxError as error:
             line, column = _oxigraph_position(str(error))
             raise InputError(f"SPARQL syntax error: {error}", file=query.name, line=line, column=column) from None
@@ -104,6 +133,45 @@ class OxigraphEngine:
                 file=query.name,
                 hint="bind only variables that the query's SELECT clause projects",
             ) from None
+
+
+def _solution_rows(solutions, names: list[str]) -> Iterator[dict[str, Any]]:
+    columns = list(enumerate(names))
+    for solution in solutions:
+        yield {name: term for index, name in columns if (term := solution[index]) is not None}
+
+
+def _engine_errors(rows: Iterator[dict[str, Any]], query: Query) -> Iterator[dict[str, Any]]:
+    """Rows of a lazily evaluated query, with the engine's errors made the package's."""
+    try:
+        yield from rows
+    except OSError as error:
+        raise _network_refused(query, error) from None
+    except RuntimeError as error:
+        raise InputError(f"the query failed while it ran: {error}", file=query.name) from None
+
+
+def _cached(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``convert`` with a bounded memory of terms already converted (rows repeat terms)."""
+    cache: dict[Any, Any] = {}
+
+    def converted(term: Any) -> Any:
+        found = cache.get(term)
+        if found is None:
+            if len(cache) >= _TERM_CACHE_SIZE:
+                cache.clear()
+            found = cache[term] = convert(term)
+        return found
+
+    return converted
+
+
+def _network_refused(query: Query, error: OSError) -> InputError:
+    return InputError(
+        f"the query tried to reach the network and was stopped ({error})",
+        file=query.name,
+        hint="vitd-kg queries only the local graph: remove SERVICE, FROM and anything else that names a remote endpoint",
+    )
 
 
 def _rows(solutions, names: list[str], convert: Callable[[Any], Any]) -> list[dict[str, Any]]:
@@ -132,14 +200,7 @@ class RdflibEngine:
     name: str = "rdflib"
 
     def run(self, query: Query, terms: Mapping[str, Any]) -> QueryResult:
-        from pyparsing import ParseException
-
-        try:
-            result = self.graph.query(query.text, initBindings=dict(terms) or None, initNs=_prefixes_for(query) or {})
-        except ParseException as error:
-            raise InputError(
-                f"SPARQL syntax error: {error.msg}", file=query.name, line=error.lineno, column=error.col
-            ) from None
+        result = self._result(query, terms)
         if result.type == "ASK":
             return QueryResult(variables=[], boolean=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
@@ -159,6 +220,38 @@ class RdflibEngine:
             for row in self.run(query, terms).rows
         ]
 
+    def stream(self, query: Query, terms: Mapping[str, Any]) -> QueryStream:
+        from vitd_kg.rdf.terms import to_oxigraph
+
+        result = self._result(query, terms)
+        if result.type == "ASK":
+            return QueryStream(variables=[], boolean=bool(result.askAnswer))
+        convert = _cached(to_oxigraph)
+        if result.type in ("CONSTRUCT", "DESCRIBE"):
+            rows = ({"subject": convert(s), "predicate": convert(p), "object": convert(o)} for s, p, o in result.graph)
+            return QueryStream(variables=["subject", "predicate", "object"], rows=rows)
+        variables = list(result.vars or [])
+        names = [str(v) for v in variables]
+        # rdflib's Result keeps every row it hands out; its generator of bindings does not.
+        generated = getattr(result, "_genbindings", None)
+        solutions = generated if generated is not None else result.bindings
+        rows = (
+            {name: convert(value) for name, variable in zip(names, variables) if (value := solution.get(variable)) is not None}
+            for solution in solutions
+            if solution  # rdflib leaves out empty solutions: so does run()
+        )
+        return QueryStream(variables=names, rows=_engine_errors(rows, query))
+
+    def _result(self, query: Query, terms: Mapping[str, Any]):
+        from pyparsing import ParseException
+
+        try:
+            return self.graph.query(query.text, initBindings=dict(terms) or None, initNs=_prefixes_for(query) or {})
+        except ParseException as error:
+            raise InputError(
+                f"SPARQL syntax error: {error.msg}", file=query.name, line=error.lineno, column=error.col
+            ) from None
+
 
 #: What the functions below accept as the place to run a query.
 Target = Union[Engine, ox.Store, "Graph"]
@@ -173,9 +266,11 @@ def as_engine(target: Target) -> Engine:
     return target  # type: ignore[return-value]
 
 
-#: Texts of users' queries that passed :func:`check_query`: rdflib's parser is slow,
-#: and a query run many times (a benchmark, a loop over bindings) is checked once.
-_CHECKED_TEXTS: set[str] = set()
+#: Users' queries that passed the check, by their text, as they run (escapes expanded):
+#: rdflib's parser is slow, and a query run many times (a benchmark, a loop over
+#: bindings) is checked once.
+_CHECKED: dict[str, Query] = {}
+_CHECKED_KEPT = 256
 
 
 def execute(
@@ -184,21 +279,36 @@ def execute(
     *,
     bindings: Mapping[str, Any] | None = None,
     timeout: float | None = None,
+    max_query_bytes: int | None = None,
 ) -> QueryResult:
     """Run a query on a store, an rdflib graph or an engine and return its result.
 
-    ``timeout`` (seconds) runs the query in a worker process that is killed when the
-    limit passes (raising :class:`~vitd_kg.errors.QueryTimeout`); ``None`` runs it
-    here, unlimited. Queries that are not bundled are checked first.
+    ``timeout`` (seconds) runs the check and the query in a worker process that cannot
+    reach the network and is killed when the limit passes (raising
+    :class:`~vitd_kg.errors.QueryTimeout`); ``None`` runs them here, unlimited.
+    Queries that are not bundled are checked first (:mod:`vitd_kg.sparql.safety`);
+    ``max_query_bytes`` is the size limit of that check.
     """
     engine = as_engine(target)
-    _check_once(query)
     terms = as_terms(bindings)
     if timeout is None:
-        return engine.run(query, terms)
+        prepared = prepared_query(query, max_query_bytes)
+        if prepared.bundled:
+            return engine.run(prepared, terms)
+        from vitd_kg.rdf.recursion import call_deep
+
+        return call_deep(lambda: engine.run(prepared, terms))
     from vitd_kg.sparql.time_limit import run_with_time_limit
 
-    return run_with_time_limit(lambda: engine.run(query, terms), timeout, name=query.name)
+    def in_worker() -> tuple[Query, QueryResult]:
+        deny_network()
+        prepared = prepared_query(query, max_query_bytes)
+        return prepared, engine.run(prepared, terms)
+
+    prepared, result = run_with_time_limit(in_worker, timeout, name=query.name)
+    if not query.bundled:
+        _remember(query.text, prepared)
+    return result
 
 
 def run_query(target: Target, query: Query, bindings: Mapping[str, Any] | None = None) -> list[Row]:
@@ -211,16 +321,35 @@ def run_query(target: Target, query: Query, bindings: Mapping[str, Any] | None =
 
 def select_light(target: Target, query: Query, bindings: Mapping[str, Any] | None = None) -> list[LightRow]:
     """Run a SELECT query; rows hold :class:`~vitd_kg.sparql.rows.Iri`, ``Lit`` and ``Blank`` strings."""
-    _check_once(query)
-    return as_engine(target).select_light(query, as_terms(bindings) if bindings else {})
+    return as_engine(target).select_light(prepared_query(query, None), as_terms(bindings) if bindings else {})
 
 
-def _check_once(query: Query) -> None:
-    if not query.bundled and query.text not in _CHECKED_TEXTS:
-        from vitd_kg.sparql.safety import check_query
+def prepared_query(query: Query, max_query_bytes: int | None = None) -> Query:
+    """The query as it runs: bundled ones as they are, users' ones checked (once per text)."""
+    if query.bundled:
+        return query
+    from vitd_kg.sparql.safety import DEFAULT_MAX_QUERY_BYTES, prepare_query
 
-        check_query(query)  # raises for anything that must not run
-        _CHECKED_TEXTS.add(query.text)
+    limit = DEFAULT_MAX_QUERY_BYTES if max_query_bytes is None else max_query_bytes
+    found = _CHECKED.get(query.text)
+    if found is not None and len(query.text.encode("utf-8")) <= limit:
+        return found
+    prepared = prepare_query(query, max_bytes=limit)  # raises for anything that must not run
+    _remember(query.text, prepared)
+    return prepared
+
+
+def _remember(text: str, prepared: Query) -> None:
+    if len(_CHECKED) >= _CHECKED_KEPT:
+        del _CHECKED[next(iter(_CHECKED))]
+    _CHECKED[text] = prepared
+
+
+def deny_network() -> None:
+    """Forbid this (worker) process to open network sockets: :func:`vitd_kg.sparql.safety.deny_network`."""
+    from vitd_kg.sparql import safety
+
+    safety.deny_network()
 
 
 def _prefixes_for(query: Query) -> dict[str, str] | None:

@@ -34,7 +34,9 @@ class Query:
 
     name: str
     text: str
-    bundled: bool = True
+    #: True only for the reviewed files in ``queries/`` (made by :func:`bundled_query`):
+    #: a query built by hand is a user's query and is checked before it runs.
+    bundled: bool = False
 
     @property
     def description(self) -> str:
@@ -71,7 +73,7 @@ def bundled_query(name: str) -> Query:
             f"no bundled query {name!r}",
             hint="run `vitd-kg query --list` to see the bundled queries, or give the path of a .rq file",
         )
-    return Query(stem, resources.query_file(stem).read_text(encoding="utf-8"))
+    return Query(stem, resources.query_file(stem).read_text(encoding="utf-8"), bundled=True)
 
 
 def read_query(name_or_path: "str | Path | Query") -> Query:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -20,12 +21,21 @@ from vitd_kg.cli.options import data_option, open_graph
     help="Sign the nanopublications with this RSA private key (base64 body, as `np setup` writes it). Optional.",
 )
 @click.option("--signer", default=None, help="ORCID IRI of the signer (with --sign-key).")
-def command(outdir: Path, data, force: bool, sign_key: Path | None, signer: str | None) -> None:
+@click.option("--max-nesting", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Refuse data whose blank nodes nest deeper than N levels "
+                   "[default: 256, or $VITD_KG_MAX_NESTING].")
+def command(outdir: Path, data, force: bool, sign_key: Path | None, signer: str | None, max_nesting: int | None) -> None:
     """Build a release in OUTDIR: Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML (ontology),
     one nanopublication per claim, void.ttl and SHA256SUMS.
 
-    The release is written to a temporary folder and moved into place only when
-    complete; OUTDIR must be empty or new unless --force is given.
+    The release is written to a staging folder beside OUTDIR and swapped into place
+    only when complete, so a failure or a kill leaves OUTDIR as it was (the next run
+    removes the staging folder). OUTDIR must be empty or new unless --force is given;
+    two runs into one OUTDIR take turns.
     """
+    if max_nesting is not None:
+        from vitd_kg.rdf.reading import NESTING_VARIABLE
+
+        os.environ[NESTING_VARIABLE] = str(max_nesting)
     files = open_graph(data).dist(outdir, force=force, sign_key=sign_key, signer=signer)
     click.echo(f"wrote {len(files) + 1} files to {outdir} (checksums in {outdir}/SHA256SUMS)")

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
+import os
 from pathlib import Path
 
 import click
 
-from vitd_kg.cli.options import data_option, format_option, open_graph
+from vitd_kg.cli.options import data_option, format_option, open_graph, standard_output
 from vitd_kg.exports import EXPORT_FORMATS
 
 
@@ -15,17 +15,26 @@ from vitd_kg.exports import EXPORT_FORMATS
 @format_option(*EXPORT_FORMATS)
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None, help="File to write (default: standard output).")
 @data_option
-def command(output_format: str, output: Path | None, data) -> None:
+@click.option("--max-nesting", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Refuse data whose blank nodes nest deeper than N levels "
+                   "[default: 256, or $VITD_KG_MAX_NESTING].")
+def command(output_format: str, output: Path | None, data, max_nesting: int | None) -> None:
     """Write the graph as one RDF serialization, a FHIR R5 Bundle (fhir) or a tidy
     effect table (csv, parquet).
 
     Triple formats hold the ontology and data; nquads and trig also carry the named
     graphs of a release (ontology, shapes, data, one per claim). With -o the file is
-    written aside and renamed into place when complete.
+    written aside and renamed into place when complete: a failure leaves the old file
+    as it was and no partial file behind.
     """
+    if max_nesting is not None:
+        from vitd_kg.rdf.reading import NESTING_VARIABLE
+
+        os.environ[NESTING_VARIABLE] = str(max_nesting)
     graph = open_graph(data)
     if output is None:
-        graph.export(output_format, sys.stdout.buffer)
+        with standard_output() as out:
+            graph.export(output_format, out)
         return
     from vitd_kg.atomic import publish_file
 

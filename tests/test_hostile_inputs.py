@@ -1,0 +1,159 @@
+"""Issue 14, case 9: every command reads the same input the same way.
+
+A byte order mark, a folder named with ``..`` or under a hidden folder, a link that
+leads out of a data folder, a string path given to the Python API, a data folder that
+carries its own copy of the ontology: each is accepted or refused alike everywhere, and
+a refusal shows nothing of a file it did not read.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import vitd_kg
+from vitd_kg import resources
+from vitd_kg.errors import InputError, InvalidDataError
+
+COMMANDS = [["stats"], ["claims"], ["validate"], ["query", "stats/triple-count"], ["export", "--format", "ntriples"]]
+REPO = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "vitd_kg", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+def copy_of_data(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    for entry in resources.data_files():
+        (folder / entry.name).write_bytes(entry.read_bytes())
+    return folder
+
+
+def test_a_byte_order_mark_is_read_the_same_by_every_command(tmp_path):
+    data = copy_of_data(tmp_path / "data")
+    first = sorted(data.glob("*.ttl"))[0]
+    first.write_bytes(b"\xef\xbb\xbf" + first.read_bytes())
+    for command in COMMANDS:
+        result = run_cli(*command, "--data", str(data))
+        assert result.returncode == 0, (command, result.stderr)
+    assert run_cli("validate", str(first), "--with-bundled-data").returncode in (0, 1)  # read, not refused
+
+
+@pytest.mark.parametrize("where", ["dot-dot", "under-hidden"])
+def test_a_folder_given_with_dot_dot_or_under_a_hidden_folder_is_read_by_every_command(tmp_path, where):
+    if where == "dot-dot":
+        data = copy_of_data(tmp_path / "data")
+        cwd, name = tmp_path / "elsewhere", "../data"
+        cwd.mkdir()
+    else:
+        data = copy_of_data(tmp_path / ".hidden" / "data")
+        cwd, name = tmp_path, ".hidden/data"
+    assert data.is_dir()
+    for command in COMMANDS:
+        result = run_cli(*command, "--data", name, cwd=cwd)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "holds no RDF files" not in result.stderr
+    assert run_cli("validate", name, cwd=cwd).returncode == 0
+
+
+def test_a_hidden_folder_inside_the_data_folder_is_skipped(tmp_path):
+    data = copy_of_data(tmp_path / "data")
+    (data / ".git").mkdir()
+    (data / ".git" / "broken.ttl").write_text("this is not turtle")
+    assert run_cli("stats", "--data", str(data)).returncode == 0
+
+
+def test_a_link_out_of_the_data_folder_is_refused_and_nothing_of_its_target_is_shown(tmp_path):
+    secret = tmp_path / "shadow"
+    secret.write_text("vitdsecretuser:$6$SECRETHASH:19000:0:99999:7:::\n")  # shaped like /etc/shadow
+    data = copy_of_data(tmp_path / "data")
+    (data / "passwords.ttl").symlink_to(secret)
+    for command in COMMANDS:
+        result = run_cli(*command, "--data", str(data))
+        assert result.returncode == 2, (command, result.stderr)
+        assert "leads out of it" in result.stderr and "passwords.ttl" in result.stderr
+        assert "vitdsecretuser" not in result.stderr and "SECRETHASH" not in result.stderr
+
+
+def test_a_link_inside_the_data_folder_is_followed(tmp_path):
+    data = copy_of_data(tmp_path / "data")
+    (data / "sub").mkdir()
+    (data / "concepts.ttl").rename(data / "sub" / "concepts.ttl")
+    (data / "concepts-link.ttl").symlink_to(Path("sub") / "concepts.ttl")
+    assert run_cli("stats", "--data", str(data)).returncode == 0
+
+
+def test_a_string_is_one_path_for_the_python_api(tmp_path):
+    data = copy_of_data(tmp_path / "data")
+    one = str(data / "concepts.ttl")
+    report = vitd_kg.validate(one)  # used to be read as a list of one-character paths
+    assert report.files[-1] == one and len(report.files) == 2  # the ontology, then the file
+    assert len(vitd_kg.open(str(data))) == len(vitd_kg.open(data))
+    with pytest.raises(InputError, match="no such file or folder"):
+        vitd_kg.open(str(tmp_path / "missing.ttl"))
+
+
+def claims_json(*args: str) -> list[dict]:
+    result = run_cli("claims", "--format", "json", *args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_a_word_for_word_copy_of_the_ontology_in_the_data_folder_changes_nothing(tmp_path):
+    data = copy_of_data(tmp_path / "data")
+    shutil.copy(resources.ontology_file(), data / "vitd.ttl")
+    assert claims_json("--data", str(data)) == claims_json()
+
+
+def test_a_data_folder_may_not_redefine_the_ontology(tmp_path):
+    """An older ontology in the data folder gave each evidence level two labels and two
+    ranks: claims() exited 0 with every rests-on entry twice."""
+    data = copy_of_data(tmp_path / "data")
+    ontology = Path(resources.ontology_file()).read_text(encoding="utf-8")
+    changed = ontology.replace('rdfs:label "narrative review"@en', 'rdfs:label "narrative literature review"@en')
+    assert changed != ontology
+    (data / "vitd.ttl").write_text(changed, encoding="utf-8")
+    line = changed[: changed.index("narrative literature review")].count("\n") + 1
+    result = run_cli("claims", "--data", str(data))
+    assert result.returncode == 1, result.stderr
+    assert "vitd:NarrativeReview" in result.stderr and "narrative literature review" in result.stderr
+    assert f"{data / 'vitd.ttl'}:" in result.stderr and "not redefine them" in result.stderr
+    reported = int(result.stderr.split(f"{data / 'vitd.ttl'}:")[1].split(":")[0])
+    assert reported <= line  # the line of the term's block
+    with pytest.raises(InvalidDataError):
+        vitd_kg.claims(data)
+
+
+def test_an_export_of_the_whole_graph_can_be_read_back_as_data(tmp_path):
+    """The export holds the ontology too: restating it is allowed, even its blank nodes."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    assert run_cli("export", "--format", "turtle", "-o", str(folder / "all.ttl")).returncode == 0
+    assert claims_json("--data", str(folder)) == claims_json()
+
+
+def test_a_jsonld_import_of_a_remote_context_is_refused_and_nothing_is_fetched(tmp_path):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.5)
+    url = f"http://127.0.0.1:{listener.getsockname()[1]}/context.jsonld"
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "doc.jsonld").write_text(json.dumps({"@context": {"@import": url, "e": "http://e/"}, "@id": "e:s", "e:p": 1}))
+    try:
+        result = run_cli("stats", "--data", str(data))
+        assert result.returncode == 2, result.stderr
+        assert "is never fetched" in result.stderr
+        with pytest.raises(socket.timeout):
+            listener.accept()
+    finally:
+        listener.close()
