@@ -55,6 +55,23 @@ _LOCAL_ESCAPE = re.compile(r"\\(.)")
 _DIRECTIVE = re.compile(rf"(?i)@(?:prefix\s+(?P<prefix>(?:[^\W\d][\w\-.]*)?):\s*(?P<namespace>{_IRI})|base\s*(?P<base>{_IRI}))\s*\.$", re.DOTALL)
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+
+
+def resolve(base: str, iri: str) -> str:
+    """``iri`` resolved against ``base`` as Turtle does: an absolute IRI stays as written
+    (``urljoin`` would drop an empty fragment, turning ``<http://e.org/x#>`` into
+    ``http://e.org/x``, a namespace that prefixed names then miss).
+
+    >>> resolve("http://e.org/a/", "http://f.org/t#"), resolve("http://e.org/a/", "b#")
+    ('http://f.org/t#', 'http://e.org/a/b#')
+    """
+    if not base or _SCHEME.match(iri):
+        return iri
+    resolved = urljoin(base, iri)
+    return resolved + "#" if iri.endswith("#") and not resolved.endswith("#") else resolved
+
+
 @dataclass
 class Statements:
     """What reading a text statement by statement found: the line of each subject's first
@@ -81,15 +98,15 @@ def read_statements(text: str) -> Statements:
                 continue
         if directive is not None:  # @prefix / @base, or PREFIX / BASE
             if directive.group("base"):
-                base = urljoin(base, directive.group("base")[1:-1])
+                base = resolve(base, directive.group("base")[1:-1])
                 found.has_base = True
             else:
-                namespace = urljoin(base, directive.group("namespace")[1:-1])
+                namespace = resolve(base, directive.group("namespace")[1:-1])
                 prefixes[directive.group("prefix")] = namespace
                 found.namespaces.add(namespace)
             continue
         if first.startswith("<"):
-            iri = urljoin(base, first[1:-1]) if base else first[1:-1]
+            iri = resolve(base, first[1:-1])
         elif ":" in first and not first.startswith("_:"):
             prefix, _, local = first.partition(":")
             namespace = prefixes.get(prefix)
