@@ -253,3 +253,16 @@ def test_bundled_shapes_stay_on_the_compiled_engine():
     report = vitd_kg.validate([CONTEXT, DATA / "invalid" / "EffectEstimate-value-above-ci.ttl"])
     assert report.engine == "fast" and not report.conforms
     assert report.shacl is not None and report.shacl.engine == "fast"
+
+
+def test_text_report_names_the_user_shape_and_constraint(tmp_path, capsys):
+    """A user's shape without sh:message: the text names the shape and what it checks."""
+    # without "1.0" and "1.00" on one node (the compiled engine then hands over to pySHACL)
+    data = _write(tmp_path, "data.ttl", USER_DATA.replace(' , "1.00"^^xsd:decimal', ""))
+    shapes = _write(tmp_path, "shapes.ttl", USER_SHAPES)
+    assert main(["validate", str(data), "--shapes", str(shapes)]) == 1
+    out = capsys.readouterr().out
+    assert "(engine fast)" in out
+    assert "does not conform to ex:OwnTarget (sh:minCount)" in out
+    assert "does not conform to ex:Backref (sh:pattern)" in out
+    assert "does not conform to its shape" not in out

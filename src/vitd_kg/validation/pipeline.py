@@ -37,6 +37,7 @@ from vitd_kg.validation.shacl_engine import ENGINES, load_shapes, prepare, valid
 
 SHAPES_FILES = ("shapes.ttl", "shapes-sparql.ttl")
 SHAPES_NAMESPACE = "https://w3id.org/vitd-kg/shapes#"
+SH_NAMESPACE = "http://www.w3.org/ns/shacl#"
 DEFAULT_ENGINE = "auto"
 
 
@@ -154,6 +155,7 @@ def validate(
         focus = _node_text(found.focus_node)
         file, line = locate(focus)
         severity = str(found.severity).rsplit("#", 1)[-1]
+        shape = _shape_name(shapes_used, found.source_shape)
         results.append(
             ValidationResult(
                 file=file,
@@ -161,9 +163,9 @@ def validate(
                 focus_node=focus,
                 path=_path_text(found.result_path),
                 value=_term_text(found.value),
-                message=found.messages[0] if found.messages else "does not conform to its shape",
+                message=found.messages[0] if found.messages else _default_message(found, shape),
                 severity=severity if severity in (VIOLATION, WARNING, INFO) else VIOLATION,
-                source=f"shacl:{_shape_name(shapes_used, found.source_shape)}",
+                source=f"shacl:{shape}",
             )
         )
     count = len(shapes_files(shapes, with_bundled_shapes=with_bundled_shapes))
@@ -176,6 +178,25 @@ def validate(
         files=[p.name for p in parsed], results=results, notes=notes, engine=shacl.engine, reasoned=reason,
         shacl=shacl, shapes=shapes_used,
     )
+
+
+def _default_message(found, shape: str) -> str:
+    """The message of a result whose shape gives no ``sh:message``: the shape and the
+    constraint it fails (the compiled engine does not word messages of its own).
+
+    >>> from rdflib import URIRef
+    >>> from rdflib.namespace import SH
+    >>> from vitd_kg.validation.shacl_report import ShaclResult
+    >>> found = ShaclResult(URIRef("http://e.org/a"), None, None, URIRef("http://e.org/S"),
+    ...                     SH.MinCountConstraintComponent, SH.Violation)
+    >>> _default_message(found, "ex:S")
+    'does not conform to ex:S (sh:minCount)'
+    """
+    component = str(found.constraint_component)
+    name = component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    if component.startswith(SH_NAMESPACE) and name:
+        return f"does not conform to {shape} (sh:{name[0].lower()}{name[1:]})"
+    return f"does not conform to {shape} ({component})"
 
 
 def _node_text(term) -> str | None:
