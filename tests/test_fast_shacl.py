@@ -18,13 +18,8 @@ from rdflib import BNode, Graph
 from rdflib.namespace import RDF, SH, XSD
 
 from vitd_kg import resources
-from vitd_kg.validation.fast_shacl import (
-    UnsupportedShapes,
-    ValidationReport,
-    report_from_pyshacl,
-    unsupported_features,
-    validate_store,
-)
+from vitd_kg.validation.fast_shacl import UnsupportedShapes, unsupported_features, validate_store
+from vitd_kg.validation.shacl_report import ShaclReport, report_from_graph
 from vitd_kg import load_store
 from vitd_kg.rdf.serialize import store_to_graph
 from vitd_kg.synth import generate
@@ -34,11 +29,11 @@ SHAPES = Graph().parse(HERE / "shapes" / "claims-shapes.ttl", format="turtle")
 INVALID = sorted((HERE / "shacl-invalid").glob("*.ttl"))
 
 
-def both_reports(data_dir: Path | None) -> tuple[ValidationReport, ValidationReport]:
+def both_reports(data_dir: Path | None) -> tuple[ShaclReport, ShaclReport]:
     store = load_store(data_dir)
     fast = validate_store(store, SHAPES)
     _, results_graph, _ = pyshacl.validate(store_to_graph(store), shacl_graph=SHAPES)
-    reference = report_from_pyshacl(results_graph)
+    reference = report_from_graph(results_graph)
     declared = {str(m) for m in SHAPES.objects(None, SH.message)}
     # pySHACL writes a message of its own where a shape gives none: keep only the shapes'.
     reference.results = [replace(r, messages=tuple(m for m in r.messages if m in declared)) for r in reference.results]
@@ -89,7 +84,7 @@ def test_report_graph_round_trips():
         <urn:s> a sh:NodeShape ; sh:targetClass vitd:Claim ;
             sh:property [ sh:path vitd:hedgeCue ; sh:minCount 1 ; sh:message "needs a cue" ] .""", format="turtle"))
     assert not violating.conforms
-    assert report_from_pyshacl(violating.graph()) == violating
+    assert report_from_graph(violating.graph()) == violating
 
 
 def test_unsupported_features_are_named_and_refused():
@@ -145,7 +140,7 @@ def test_new_constraints_agree_with_pyshacl_at_their_edges():
     store.load(EDGE_DATA.encode(), format=ox.RdfFormat.TURTLE)
     fast = validate_store(store, shapes)
     _, results_graph, _ = pyshacl.validate(store_to_graph(store), shacl_graph=shapes)
-    reference = report_from_pyshacl(results_graph)
+    reference = report_from_graph(results_graph)
     components = {str(r.constraint_component).rsplit("#", 1)[-1] for r in reference.results}
     assert components >= {
         "LessThanConstraintComponent", "LessThanOrEqualsConstraintComponent", "OrConstraintComponent",
@@ -187,7 +182,7 @@ def user_reports(data: str, shapes_text: str):
     fast = validate_graphs(triples, shapes, engine="fast")
     _, results_graph, _ = pyshacl.validate(Graph().parse(data=data, format="turtle"), shacl_graph=shapes,
                                            inference="none", advanced=True)
-    return fast, report_from_pyshacl(results_graph)
+    return fast, report_from_graph(results_graph)
 
 
 def keys(report):

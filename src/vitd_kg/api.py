@@ -121,11 +121,22 @@ def stats(source: Source | KnowledgeGraph = None) -> "Stats":
     return open(source).stats()
 
 
-def validate(source: Source = None, **options: Any) -> "ValidationReport":
+def validate(
+    source: Source = None,
+    *,
+    shapes: "Iterable[str | Path] | None" = None,
+    with_bundled_shapes: bool = False,
+    engine: str = "auto",
+    reason: bool = False,
+    with_bundled_data: bool = False,
+    max_bytes: int | None = None,
+) -> "ValidationReport":
     """Validate the bundled data, or a file, folder or list of them: input gate, SHACL, optionally OWL.
 
-    Options are those of :func:`vitd_kg.validation.pipeline.validate` (``reason``,
-    ``engine``, ``with_bundled_data``, ``max_bytes``).
+    ``shapes``: SHACL shapes files to validate against instead of the bundled shapes
+    (``with_bundled_shapes=True`` adds them). ``engine``: ``auto``, ``fast`` or
+    ``pyshacl``. ``report.to_turtle()`` gives the SHACL results as a standard
+    ``sh:ValidationReport``. See :func:`vitd_kg.validation.pipeline.validate`.
 
     >>> import vitd_kg
     >>> vitd_kg.validate().conforms
@@ -133,7 +144,16 @@ def validate(source: Source = None, **options: Any) -> "ValidationReport":
     """
     from vitd_kg.validation.pipeline import validate as run
 
-    return run(source, **options)
+    options: dict[str, Any] = {} if max_bytes is None else {"max_bytes": max_bytes}
+    return run(
+        source,
+        shapes=None if shapes is None else list(shapes),
+        with_bundled_shapes=with_bundled_shapes,
+        engine=engine,
+        reason=reason,
+        with_bundled_data=with_bundled_data,
+        **options,
+    )
 
 
 def effect_table(source: Source | KnowledgeGraph = None) -> list[dict[str, Any]]:

@@ -62,7 +62,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
+from vitd_kg.errors import InputError
 from vitd_kg.rdf.terms import RdflibTerm, to_oxigraph, to_rdflib
+from vitd_kg.validation.shacl_report import ShaclReport, ShaclResult, sort_key
 
 #: Parameters that this module compiles; any other sh: parameter on a shape is unsupported.
 _VALUE_PARAMETERS = {
@@ -126,97 +128,34 @@ _CASTABLE = {
 _RANGE_OPERATOR = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
 
 
-class UnsupportedShapes(ValueError):
+class UnsupportedShapes(InputError, ValueError):
     """The shapes use something this engine does not compile (or the data holds literals it
-    cannot keep exactly): it refuses rather than guess. ``shape`` and ``feature`` say what."""
+    cannot keep exactly): it refuses rather than guess. ``shape`` and ``feature`` say what.
 
-    def __init__(self, message: str, *, shape: RdflibTerm | None = None, feature: str | None = None) -> None:
-        super().__init__(message)
+    It is an :class:`~vitd_kg.errors.InputError` (shapes that cannot be validated are input
+    the command cannot use: exit code 2) and a ``ValueError``."""
+
+    def __init__(self, message: str, *, shape: RdflibTerm | None = None, feature: str | None = None,
+                 hint: str | None = None) -> None:
+        InputError.__init__(self, message, hint=hint)
         self.shape = shape
         self.feature = feature
 
-
-@dataclass(frozen=True, order=True)
-class ValidationResult:
-    """One ``sh:ValidationResult``; terms are rdflib terms, shape nodes those of the shapes graph."""
-
-    focus_node: RdflibTerm
-    result_path: RdflibTerm | None
-    value: RdflibTerm | None
-    source_shape: RdflibTerm
-    constraint_component: URIRef
-    severity: URIRef
-    messages: tuple[str, ...] = ()
+    def __reduce__(self):
+        return (_refusal, (self.message, self.shape, self.feature, self.hint))
 
 
-@dataclass
-class ValidationReport:
-    """``conforms`` is true when there is no result at all (of any severity), as in SHACL."""
-
-    conforms: bool
-    results: list[ValidationResult] = field(default_factory=list)
-
-    def graph(self, shapes: Graph | None = None) -> Graph:
-        """The report as a SHACL validation report graph. With ``shapes``, the blank nodes
-        of result paths and source shapes come with their triples, so the graph stands alone."""
-        graph = Graph()
-        graph.bind("sh", SH)
-        report = BNode()
-        graph.add((report, RDF.type, SH.ValidationReport))
-        graph.add((report, SH.conforms, Literal(self.conforms)))
-        for result in self.results:
-            node = BNode()
-            graph.add((report, SH.result, node))
-            graph.add((node, RDF.type, SH.ValidationResult))
-            graph.add((node, SH.focusNode, result.focus_node))
-            graph.add((node, SH.sourceShape, result.source_shape))
-            graph.add((node, SH.sourceConstraintComponent, result.constraint_component))
-            graph.add((node, SH.resultSeverity, result.severity))
-            if result.result_path is not None:
-                graph.add((node, SH.resultPath, result.result_path))
-            if result.value is not None:
-                graph.add((node, SH.value, result.value))
-            for message in result.messages:
-                graph.add((node, SH.resultMessage, Literal(message)))
-            if shapes is not None:
-                _copy_path(shapes, graph, result.result_path)
-                _copy_blank(shapes, graph, result.source_shape)
-        return graph
-
-
-def _copy_path(source: Graph, target: Graph, path) -> None:
-    """Copy a SHACL path's structure (as this engine reads it: a list first) into ``target``."""
-    if not isinstance(path, BNode):
-        return
-    if (path, RDF.first, None) in source:
-        node = path
-        while node != RDF.nil and node is not None:
-            first, rest = source.value(node, RDF.first), source.value(node, RDF.rest)
-            target.add((node, RDF.first, first))
-            target.add((node, RDF.rest, rest))
-            _copy_path(source, target, first)
-            node = rest
-        return
-    for parameter in (SH.inversePath, SH.zeroOrMorePath, SH.oneOrMorePath, SH.zeroOrOnePath, SH.alternativePath):
-        inner = source.value(path, parameter)
-        if inner is not None:
-            target.add((path, parameter, inner))
-            _copy_path(source, target, inner)
-            return
-
-
-def _copy_blank(source: Graph, target: Graph, term, seen: set | None = None) -> None:
-    """Copy the triples a blank node starts (recursively) from ``source`` into ``target``."""
-    seen = set() if seen is None else seen
-    if not isinstance(term, BNode) or term in seen:
-        return
-    seen.add(term)
-    for p, o in source.predicate_objects(term):
-        target.add((term, p, o))
-        _copy_blank(source, target, o, seen)
+def _refusal(message: str, shape, feature, hint) -> UnsupportedShapes:
+    return UnsupportedShapes(message, shape=shape, feature=feature, hint=hint)
 
 
 # --- which shapes, and what the engine refuses -------------------------------------------
+
+
+def shape_name(shapes: Graph, term: RdflibTerm) -> str:
+    """A shape (or other term of the shapes graph) for people: ``ex:Shape`` with the shapes'
+    prefixes, ``<iri>``, or for a blank node ``a blank node shape (sh:path ex:p, in ex:Parent)``."""
+    return _name(shapes, term)
 
 
 def _name(shapes: Graph, term: RdflibTerm) -> str:
@@ -510,10 +449,31 @@ def stored_forms(literals: Iterable[ox.Literal]) -> dict[ox.Literal, ox.Literal]
     return forms
 
 
-def load_data(triples: Iterable, constants: Iterable[ox.Literal] = ()) -> StoreData:
+#: Datatypes whose literals Oxigraph always stores as written (language tags are lower-cased
+#: by the parser already, before a literal reaches Python).
+_STORED_AS_WRITTEN = frozenset({str(XSD.string), str(RDF.langString)})
+
+
+def literal_uses(triples: Iterable) -> set[tuple[ox.NamedNode, ox.Literal]]:
+    """The (predicate, literal) pairs of pyoxigraph triples or quads: the literals as written,
+    and the predicates they are objects of."""
+    literal_type = ox.Literal
+    uses = set()
+    for triple in triples:
+        value = triple.object
+        if type(value) is literal_type:
+            uses.add((triple.predicate, value))
+    return uses
+
+
+def load_data(triples: Iterable, constants: Iterable[ox.Literal] = (), *, store: ox.Store | None = None,
+              uses: set[tuple[ox.NamedNode, ox.Literal]] | None = None) -> StoreData:
     """Put ``triples`` (pyoxigraph triples or quads, or rdflib triples) into a new store,
-    noting the literals that Oxigraph would not keep as written (see :class:`StoreData`)."""
-    store = ox.Store()
+    noting the literals that Oxigraph would not keep as written (see :class:`StoreData`).
+
+    A caller that has already loaded the pyoxigraph ``triples`` into the default graph of a
+    store passes it as ``store`` (it is used, not copied), and may pass their
+    :func:`literal_uses` as ``uses``."""
     ill_typed: list[Literal] = []
     triples = triples if isinstance(triples, list) else list(triples)
     if triples and not isinstance(triples[0], (ox.Triple, ox.Quad)):
@@ -526,14 +486,22 @@ def load_data(triples: Iterable, constants: Iterable[ox.Literal] = ()) -> StoreD
                 ill_typed.append(triple[2])
             converted.append(ox.Triple(*(to_oxigraph(t) for t in triple)))
         triples = converted
-    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
-    literal_type = ox.Literal
-    literals = {o for o in (t.object for t in triples) if type(o) is literal_type}
-    stored = {solution["o"] for solution in store.query("SELECT DISTINCT ?o WHERE { ?s ?p ?o FILTER(isLiteral(?o)) }")}
+    if store is None:
+        store = ox.Store()
+        if triples and isinstance(triples[0], ox.Quad):
+            store.extend(triples)
+        if not triples or not isinstance(triples[0], ox.Quad) or next(iter(store.named_graphs()), None) is not None:
+            store.clear()  # triples, or quads in named graphs: their default graph is meant
+            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    if uses is None:
+        uses = literal_uses(triples)
+    literals = {literal for _, literal in uses}
     data = StoreData(store=store)
     constants = set(constants)
-    changed = [lit for lit in literals if lit not in stored]
-    forms = stored_forms(changed + sorted(constants - literals, key=str))
+    # Only typed literals of other datatypes than xsd:string can be stored in another form.
+    candidates = [lit for lit in literals if lit.datatype.value not in _STORED_AS_WRITTEN]
+    forms = stored_forms(candidates + sorted(constants - literals, key=str))
+    changed = [lit for lit in candidates if forms[lit] != lit]
     keep = {lit for lit in literals | constants if forms.get(lit, lit) == lit}
     for original in changed:
         image = forms[original]
@@ -544,7 +512,7 @@ def load_data(triples: Iterable, constants: Iterable[ox.Literal] = ()) -> StoreD
         data.originals[image] = original
     if data.originals:
         rewritten = set(data.originals.values())
-        data.predicates = {t.predicate for t in triples if t.object in rewritten}
+        data.predicates = {predicate for predicate, literal in uses if literal in rewritten}
     if data.merged is None:
         for constant in constants:
             image = forms.get(constant, constant)
@@ -572,7 +540,7 @@ def shape_constants(shapes: Graph) -> list[ox.Literal]:
 # --- validation ----------------------------------------------------------------------------
 
 
-def validate_store(store: ox.Store | StoreData, shapes: Graph) -> ValidationReport:
+def validate_store(store: ox.Store | StoreData, shapes: Graph) -> ShaclReport:
     """Validate the default graph of ``store`` (ontology and data) against ``shapes``.
 
     Given a :class:`StoreData` (from :func:`load_data`), literals that Oxigraph stores in
@@ -597,34 +565,8 @@ def validate_store(store: ox.Store | StoreData, shapes: Graph) -> ValidationRepo
     run = _Run(data, shapes)
     for shape in _shapes(shapes):
         run.shape(shape)
-    results = sorted(run.results, key=_sort_key)
-    return ValidationReport(conforms=not results, results=results)
-
-
-def report_from_pyshacl(results_graph: Graph) -> ValidationReport:
-    """Read a pySHACL results graph into a :class:`ValidationReport` (to compare engines)."""
-    report = results_graph.value(predicate=RDF.type, object=SH.ValidationReport)
-    conforms = bool(results_graph.value(report, SH.conforms).toPython())
-    results = [
-        ValidationResult(
-            focus_node=results_graph.value(node, SH.focusNode),
-            result_path=results_graph.value(node, SH.resultPath),
-            value=results_graph.value(node, SH.value),
-            source_shape=results_graph.value(node, SH.sourceShape),
-            constraint_component=results_graph.value(node, SH.sourceConstraintComponent),
-            severity=results_graph.value(node, SH.resultSeverity),
-            messages=tuple(sorted(str(m) for m in results_graph.objects(node, SH.resultMessage))),
-        )
-        for node in results_graph.objects(report, SH.result)
-    ]
-    results.sort(key=_sort_key)
-    return ValidationReport(conforms=conforms, results=results)
-
-
-def _sort_key(result: ValidationResult) -> tuple[str, ...]:
-    return tuple("" if t is None else str(t) for t in (
-        result.focus_node, result.result_path, result.value, result.source_shape, result.constraint_component
-    ))
+    results = sorted(run.results, key=sort_key)
+    return ShaclReport(conforms=not results, results=results, engine="fast")
 
 
 class _Targets(str):
@@ -685,7 +627,7 @@ class _Run:
         self.data = data
         self.store = data.store
         self.shapes = shapes
-        self.results: list[ValidationResult] = []
+        self.results: list[ShaclResult] = []
         self._class_cache: dict[tuple, bool] = {}
 
     # -- terms ----------------------------------------------------------------------------
@@ -762,7 +704,7 @@ class _Run:
 
         def emit(component: URIRef, rows: Iterable[tuple], with_value: bool = True) -> None:
             for this, value in rows:
-                self.results.append(ValidationResult(
+                self.results.append(ShaclResult(
                     focus_node=self.original(this),
                     result_path=path,
                     value=self.original(value) if (value is not None and with_value) else None,
@@ -937,7 +879,7 @@ class _Run:
 
     # -- SHACL-SPARQL ------------------------------------------------------------------------
 
-    def sparql_constraint(self, shape, constraint, targets, path, severity, messages) -> Iterator[ValidationResult]:
+    def sparql_constraint(self, shape, constraint, targets, path, severity, messages) -> Iterator[ShaclResult]:
         """A SPARQL-based constraint.
 
         SHACL pre-binds ``$this`` to each focus node. Where ``$this`` occurs only in the
@@ -995,7 +937,7 @@ class _Run:
                 variables.update(this=focus_node, value=result_value)
                 if result_path is not None:
                     variables["path"] = to_rdflib(result_path)
-                yield ValidationResult(
+                yield ShaclResult(
                     focus_node=focus_node,
                     result_path=to_rdflib(result_path) if result_path is not None else path,
                     value=result_value,

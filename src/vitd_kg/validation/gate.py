@@ -13,6 +13,16 @@ Two kinds of fault:
   literals (``"NaN"^^xsd:decimal``, which crash or mislead engines), IRIs that are
   CURIEs in angle brackets; and a warning for ``owl:imports``, which is never
   followed.
+
+How, at a million triples: each file is parsed once (:func:`parse_file`), and one pass
+over its triples collects its subjects and its literals with their predicates. All files
+go into one Oxigraph store (the one the SHACL engine then validates). :func:`check` asks
+that store and the distinct literals which subjects *may* carry a fault (SPARQL with
+``isLiteral``, the properties that take literals, the IRIs of the ``vitd:`` namespace and
+CURIE-like ones, the distinct ill-typed literals); only the triples of those subjects go
+through the rules below (:func:`check_literals`, :func:`check_terms`, :func:`check_imports`),
+triple by triple, as they were written. The lines of results are computed for those
+results only (:mod:`vitd_kg.validation.lines`).
 """
 
 from __future__ import annotations
@@ -28,10 +38,11 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from vitd_kg.errors import InputError
+from vitd_kg.namespaces import PREFIXES, VITD_IRI
 from vitd_kg.rdf.reading import parse_source
 from vitd_kg.rdf.sources import SourceFile
-from vitd_kg.namespaces import PREFIXES, VITD
-from vitd_kg.rdf.turtle_lines import LineIndex, line_starts_of, subject_lines
+from vitd_kg.rdf.turtle_lines import line_starts_of
+from vitd_kg.validation.lines import TurtleLines
 from vitd_kg.validation.report import VIOLATION, WARNING, ValidationResult, compact
 
 #: Default limit on the total size of the input, in bytes (``--max-size`` raises it).
@@ -41,22 +52,45 @@ XSD = "http://www.w3.org/2001/XMLSchema#"
 OWL_IMPORTS = "http://www.w3.org/2002/07/owl#imports"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]
+#: Formats whose files hold triples only (no named graphs to refuse).
+_TRIPLE_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML)
 
 
-@dataclass
+@dataclass(eq=False)
 class ParsedFile:
-    """One input file, read, parsed and indexed by line."""
+    """One input file, read and parsed: its quads (default graph) as written, its text, its
+    subjects, and the (predicate, literal) pairs of its triples."""
 
     name: str
-    triples: list[Triple]
-    lines: LineIndex = field(default_factory=LineIndex)
+    quads: list[ox.Quad]
     text: str = ""
     is_turtle: bool = True
+    subjects: set = field(default_factory=set)
+    uses: set = field(default_factory=set)
+    _lines: TurtleLines | None = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> TurtleLines:
+        if self._lines is None:
+            self._lines = TurtleLines(self.text)
+        return self._lines
+
+    def is_subject(self, iri: str) -> bool:
+        try:
+            return ox.NamedNode(iri) in self.subjects
+        except ValueError:
+            return False
+
+    def subject_line(self, iri: str) -> int | None:
+        """Line of the first statement about ``iri`` (Turtle and N-Triples; None elsewhere)."""
+        if not self.is_turtle or not self.is_subject(iri):
+            return None
+        return self.lines.subject_line(iri)
 
     def line_of(self, iri: str) -> int | None:
         """Line where ``iri`` is defined (Turtle) or first written (other formats)."""
         if self.is_turtle:
-            return self.lines.line_of(iri)
+            return self.lines.line_of(iri, is_subject=self.is_subject(iri))
         return line_starts_of(self.text, iri)
 
 
@@ -89,11 +123,10 @@ def check_sizes(files: Iterable[SourceFile], max_bytes: int) -> None:
 
 
 def parse_file(source: SourceFile) -> ParsedFile:
-    """Read, sniff and strictly parse one file into triples, indexed by line."""
+    """Read, sniff and strictly parse one file; collect its subjects and literal uses."""
     text, quads = parse_source(source)
     rdf_format = source.format
-    named = [q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph)]
-    if named:
+    if rdf_format not in _TRIPLE_FORMATS and any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         raise InputError("file holds named graphs", file=source.name, hint="put all statements in the default graph")
     if not quads:
         raise InputError(
@@ -101,17 +134,32 @@ def parse_file(source: SourceFile) -> ParsedFile:
             file=source.name,
             hint="add statements, or leave the file out",
         )
-    is_turtle = rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)
+    subjects, uses = _census(quads)
     return ParsedFile(
         name=source.name,
-        triples=[(q.subject, q.predicate, q.object) for q in quads],
-        lines=subject_lines(text) if is_turtle else LineIndex(),
+        quads=quads,
         text=text,
-        is_turtle=is_turtle,
+        is_turtle=rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES),
+        subjects=subjects,
+        uses=uses,
     )
 
 
-# --------------------------------------------------------------------------- data checks
+def _census(quads: list[ox.Quad]) -> tuple[set, set]:
+    """The subjects of the quads, and their (predicate, literal) pairs: one pass."""
+    literal_type = ox.Literal
+    subjects: set = set()
+    uses: set = set()
+    add_subject, add_use = subjects.add, uses.add
+    for quad in quads:
+        add_subject(quad.subject)
+        value = quad.object
+        if type(value) is literal_type:
+            add_use((quad.predicate, value))
+    return subjects, uses
+
+
+# --------------------------------------------------------------------------- the rules, triple by triple
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
 _TZ = r"(?:Z|[+-]\d{2}:\d{2})?"
@@ -165,18 +213,18 @@ ANNOTATION_LITERAL_PROPERTIES = frozenset(
 def literal_properties(ontology: ParsedFile) -> frozenset[str]:
     """The datatype properties of the ontology, plus the selector properties the shapes compare."""
     declared = {
-        s.value
-        for s, p, o in ontology.triples
-        if p.value == "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-        and o == ox.NamedNode("http://www.w3.org/2002/07/owl#DatatypeProperty")
+        q.subject.value
+        for q in ontology.quads
+        if q.predicate.value == RDF_TYPE
+        and q.object == ox.NamedNode("http://www.w3.org/2002/07/owl#DatatypeProperty")
     }
     return frozenset(declared) | ANNOTATION_LITERAL_PROPERTIES
 
 
 def check_literals(
-    parsed: ParsedFile, literal_only: frozenset[str] = frozenset()
+    parsed: ParsedFile, literal_only: frozenset[str] = frozenset(), triples: Iterable | None = None
 ) -> tuple[list[Triple], list[ValidationResult]]:
-    """Split a file's triples into those fit for SHACL and results for the rest.
+    """Split a file's triples (or the given ones of it) into those fit for SHACL and results for the rest.
 
     Left out (and reported): ill-typed literals, and nodes given as values of
     properties that take literals (``vitd:value [ ... ]``), which SHACL engines
@@ -184,8 +232,8 @@ def check_literals(
     """
     kept: list[Triple] = []
     results: list[ValidationResult] = []
-    for triple in parsed.triples:
-        subject, predicate, obj = triple
+    for triple in parsed.quads if triples is None else triples:
+        subject, predicate, obj = triple.subject, triple.predicate, triple.object
 
         def problem(value: str, message: str, source: str) -> ValidationResult:
             return ValidationResult(
@@ -226,34 +274,40 @@ def check_literals(
 
 def ontology_terms(ontology: ParsedFile) -> set[str]:
     """Every ``vitd:`` IRI the ontology defines (is the subject of a statement)."""
-    return {s.value for s, _, _ in ontology.triples if isinstance(s, ox.NamedNode) and s.value.startswith(str(VITD))}
+    return {s.value for s in ontology.subjects if isinstance(s, ox.NamedNode) and s.value.startswith(VITD_IRI)}
 
 
-def check_terms(parsed: ParsedFile, defined: set[str]) -> list[ValidationResult]:
-    """Results for ``vitd:`` terms the ontology does not define, and for CURIE-like IRIs."""
+def _term_problem(iri: str, position: str, defined: set[str], known_locals: list[str]) -> tuple[str, str] | None:
+    """(message, source) if ``iri`` is an undefined ``vitd:`` term or a CURIE written as an IRI."""
+    if iri.startswith(VITD_IRI) and iri not in defined:
+        guess = difflib.get_close_matches(iri[len(VITD_IRI):], known_locals, n=1)
+        return (
+            f"vitd:{iri[len(VITD_IRI):]} (the {position}) is not defined by the ontology"
+            + (f": did you mean vitd:{guess[0]}?" if guess else ": use a term of ontology/vitd.ttl"),
+            "gate:undefined-term",
+        )
+    if iri.split(":", 1)[0] in PREFIXES and not iri.startswith(tuple(PREFIXES.values())):
+        return (
+            f"<{iri}> (the {position}) looks like a CURIE written as an IRI: write it without angle "
+            "brackets and declare its prefix with @prefix",
+            "gate:curie-as-iri",
+        )
+    return None
+
+
+def check_terms(parsed: ParsedFile, defined: set[str], triples: Iterable | None = None) -> list[ValidationResult]:
+    """Results for ``vitd:`` terms the ontology does not define, and for CURIE-like IRIs
+    (in the file's triples, or the given ones of it)."""
     results: list[ValidationResult] = []
-    namespace = str(VITD)
-    known_locals = sorted(term[len(namespace):] for term in defined)
-    for subject, predicate, obj in parsed.triples:
+    known_locals = sorted(term[len(VITD_IRI):] for term in defined)
+    for triple in parsed.quads if triples is None else triples:
+        subject, predicate, obj = triple.subject, triple.predicate, triple.object
         for position, term in (("subject", subject), ("property", predicate), ("object", obj)):
             if not isinstance(term, ox.NamedNode):
                 continue
-            iri = term.value
-            problem = None
-            if iri.startswith(namespace) and iri not in defined:
-                guess = difflib.get_close_matches(iri[len(namespace):], known_locals, n=1)
-                problem = (
-                    f"vitd:{iri[len(namespace):]} (the {position}) is not defined by the ontology"
-                    + (f": did you mean vitd:{guess[0]}?" if guess else ": use a term of ontology/vitd.ttl")
-                )
-                source = "gate:undefined-term"
-            elif iri.split(":", 1)[0] in PREFIXES and not iri.startswith(tuple(PREFIXES.values())):
-                problem = (
-                    f"<{iri}> (the {position}) looks like a CURIE written as an IRI: write it without angle "
-                    "brackets and declare its prefix with @prefix"
-                )
-                source = "gate:curie-as-iri"
-            if problem:
+            found = _term_problem(term.value, position, defined, known_locals)
+            if found:
+                message, source = found
                 results.append(
                     ValidationResult(
                         file=parsed.name,
@@ -261,7 +315,7 @@ def check_terms(parsed: ParsedFile, defined: set[str]) -> list[ValidationResult]
                         focus_node=_node_id(subject),
                         path=predicate.value,
                         value=str(obj) if position != "property" else None,
-                        message=problem,
+                        message=message,
                         source=source,
                     )
                 )
@@ -270,15 +324,16 @@ def check_terms(parsed: ParsedFile, defined: set[str]) -> list[ValidationResult]
 
 def check_duplicate_subjects(files: Sequence[ParsedFile]) -> list[ValidationResult]:
     """Results for an IRI that is the subject of statements in more than one file."""
-    first_file: dict[str, ParsedFile] = {}
     results: list[ValidationResult] = []
-    for parsed in files:
-        subjects = sorted({s.value for s, _, _ in parsed.triples if isinstance(s, ox.NamedNode)})
-        for iri in subjects:
-            earlier = first_file.setdefault(iri, parsed)
-            if earlier is parsed:
+    earlier_subjects: set = set()
+    for index, parsed in enumerate(files):
+        for subject in parsed.subjects & earlier_subjects:
+            if not isinstance(subject, ox.NamedNode):
                 continue
-            where = f"{earlier.name}:{earlier.line_of(iri)}" if earlier.line_of(iri) else earlier.name
+            iri = subject.value
+            earlier = next(f for f in files[:index] if subject in f.subjects)
+            line = earlier.line_of(iri)
+            where = f"{earlier.name}:{line}" if line else earlier.name
             results.append(
                 ValidationResult(
                     file=parsed.name,
@@ -291,32 +346,138 @@ def check_duplicate_subjects(files: Sequence[ParsedFile]) -> list[ValidationResu
                     source="gate:defined-twice",
                 )
             )
+        earlier_subjects |= parsed.subjects
     return results
 
 
-def check_imports(parsed: ParsedFile) -> list[ValidationResult]:
+def check_imports(parsed: ParsedFile, triples: Iterable | None = None) -> list[ValidationResult]:
     """A warning for each owl:imports: it is never fetched, only the given files count."""
     return [
         ValidationResult(
             file=parsed.name,
-            line=parsed.line_of(s.value) if isinstance(s, ox.NamedNode) else None,
-            focus_node=_node_id(s),
+            line=parsed.line_of(q.subject.value) if isinstance(q.subject, ox.NamedNode) else None,
+            focus_node=_node_id(q.subject),
             path=OWL_IMPORTS,
-            value=str(o),
+            value=str(q.object),
             message="owl:imports is ignored (vitd-kg never fetches from the network): "
             "pass the imported file as a path if it should be validated too",
             severity=WARNING,
             source="gate:owl-imports",
         )
-        for s, p, o in parsed.triples
-        if p.value == OWL_IMPORTS
+        for q in (parsed.quads if triples is None else triples)
+        if q.predicate.value == OWL_IMPORTS
     ]
+
+
+# --------------------------------------------------------------------------- all files at once
+
+
+@dataclass
+class GateReport:
+    """What the gate found in the files: its results, the triples it kept out of SHACL (as
+    written, already removed from the store), and the literal uses of the triples kept."""
+
+    results: list[ValidationResult]
+    removed: set[ox.Quad]
+    uses: set
+
+
+def check(files: Sequence[ParsedFile], store: ox.Store) -> GateReport:
+    """Run every check of the gate on ``files`` (the ontology first), whose triples ``store``
+    holds in its default graph; remove the triples kept out of SHACL from ``store``."""
+    ontology = files[0]
+    defined = ontology_terms(ontology)
+    literal_only = literal_properties(ontology)
+    uses = set().union(*(f.uses for f in files))
+    suspects = _suspects(files, store, uses, defined, literal_only)
+    results: list[ValidationResult] = []
+    removed: set[ox.Quad] = set()
+    candidates: dict[int, list[ox.Quad]] = {}
+    if suspects:
+        for index, parsed in enumerate(files):
+            mine = [q for q in parsed.quads if q.subject in suspects]
+            candidates[index] = mine
+            kept, faults = check_literals(parsed, literal_only, mine)
+            results += faults
+            if len(kept) < len(mine):
+                kept_set = set(kept)
+                removed.update(q for q in mine if q not in kept_set)
+            if index > 0:
+                results += check_terms(parsed, defined, mine)
+            results += check_imports(parsed, mine)
+    results += check_duplicate_subjects(files)
+    if removed:
+        _remove(store, removed, [q for mine in candidates.values() for q in mine if q not in removed])
+        uses = set().union(*(
+            _census([q for q in f.quads if q not in removed])[1] if any(q in removed for q in candidates[i]) else f.uses
+            for i, f in enumerate(files)
+        ))
+    return GateReport(results=results, removed=removed, uses=uses)
+
+
+def _suspects(
+    files: Sequence[ParsedFile], store: ox.Store, uses: set, defined: set[str], literal_only: frozenset[str]
+) -> set:
+    """Subjects whose triples may break a rule: a superset, found without visiting every triple."""
+    suspects: set = set()
+
+    def subjects(query: str) -> None:
+        suspects.update(solution[0] for solution in store.query(query))
+
+    subjects(f"SELECT DISTINCT ?s WHERE {{ ?s <{RDF_TYPE}> ?o FILTER(isLiteral(?o)) }}")
+    if literal_only:
+        values = " ".join(f"<{p}>" for p in sorted(literal_only))
+        subjects(f"SELECT DISTINCT ?s WHERE {{ VALUES ?p {{ {values} }} ?s ?p ?o FILTER(!isLiteral(?o)) }}")
+    subjects(f"SELECT DISTINCT ?s WHERE {{ ?s <{OWL_IMPORTS}> ?o }}")
+    ill_typed = [literal for literal in {literal for _, literal in uses} if not is_well_typed(literal)]
+    if ill_typed:
+        from vitd_kg.validation.fast_shacl import stored_forms
+
+        for stored in set(stored_forms(ill_typed).values()):
+            suspects.update(q.subject for q in store.quads_for_pattern(None, None, stored))
+    # Undefined vitd: terms and CURIE-like IRIs ("claim:x") among the distinct IRIs: the
+    # subjects are known already, the objects and predicates come from the store.
+    iris = set().union(*(f.subjects for f in files)) if files else set()
+    iris.update(x[0] for x in store.query("SELECT DISTINCT ?x WHERE { ?s ?p ?x FILTER(isIRI(?x)) }"))
+    iris.update(x[0] for x in store.query("SELECT DISTINCT ?x WHERE { ?s ?x ?o }"))
+    named_node = ox.NamedNode
+    found = [
+        (x,) for x in iris
+        if type(x) is named_node and ((value := x.value).startswith(VITD_IRI) or not value.startswith("http"))
+    ]
+    bad = {x[0] for x in found if _term_problem(x[0].value, "", defined, []) is not None}
+    for term in bad:
+        suspects.add(term)
+        suspects.update(q.subject for q in store.quads_for_pattern(None, term, None))
+        suspects.update(q.subject for q in store.quads_for_pattern(None, None, term))
+    return suspects
+
+
+def _remove(store: ox.Store, removed: set[ox.Quad], kept: list[ox.Quad]) -> None:
+    """Take the triples ``removed`` (as written) out of ``store``, which holds literals as it
+    stores them: a literal the store rewrote is taken out in its stored form, unless a triple
+    kept (of the same subjects, ``kept``) is stored as the same triple."""
+    from vitd_kg.validation.fast_shacl import stored_forms
+
+    literals = [q.object for q in [*removed, *kept] if isinstance(q.object, ox.Literal)]
+    forms = stored_forms(literals) if literals else {}
+
+    def stored(quad: ox.Quad) -> ox.Quad:
+        return ox.Quad(quad.subject, quad.predicate, forms.get(quad.object, quad.object))
+
+    still_there = {stored(q) for q in kept}
+    for quad in removed:
+        image = stored(quad)
+        if image not in still_there:
+            store.remove(image)
 
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "GateReport",
     "ParsedFile",
     "VIOLATION",
+    "check",
     "check_duplicate_subjects",
     "check_imports",
     "check_literals",

@@ -3,72 +3,220 @@
 :func:`validate` is the one entry point; the CLI's ``vitd-kg validate`` is a thin
 layer over it. The steps:
 
-1. the input gate (:mod:`vitd_kg.input_gate`) reads and strictly parses every file,
+1. the input gate (:mod:`vitd_kg.validation.gate`) reads and strictly parses every file,
    raising :class:`~vitd_kg.errors.InputError` (exit 2) for what cannot be read, and
-   turning faults shapes cannot see into results;
-2. a SHACL engine checks the ontology plus the data against ``ontology/shapes.ttl`` and
-   ``ontology/shapes-sparql.ttl``: ``fast`` by default (:mod:`vitd_kg.validation.fast_shacl`, the
-   shapes compiled to SPARQL and run on Oxigraph), or ``pyshacl``, the reference, whose
-   report it matches (tests/test_engines_agree.py);
+   turning faults shapes cannot see into results; the files go into one Oxigraph store;
+2. SHACL checks the ontology plus the data against the bundled shapes
+   (``ontology/shapes.ttl`` and ``ontology/shapes-sparql.ttl``), or against the user's
+   shapes files (``shapes=``; the bundled ones too with ``with_bundled_shapes=True``),
+   with :func:`vitd_kg.validation.shacl_engine.validate_graphs`: the compiled engine on
+   that store by default, pySHACL (the reference) for what it does not compile, and a
+   refusal (:class:`~vitd_kg.validation.shacl_engine.ShaclRefusal`, exit 2) for shapes no
+   engine may validate;
 3. optionally (``reason=True``) HermiT checks that ontology plus data is consistent.
 
-Every result names the file and line where its focus node is defined.
+Every result names the file and line where its focus node is defined. No rdflib graph
+of the data is built unless pySHACL or the reasoner needs one, and lines are computed
+only for the resources results name.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from vitd_kg import resources
 from vitd_kg.rdf.sources import Source, bundled_data_sources, data_sources, ontology_source
-from vitd_kg.validation.gate import (
-    DEFAULT_MAX_BYTES,
-    ParsedFile,
-    check_duplicate_subjects,
-    check_imports,
-    check_literals,
-    check_sizes,
-    check_terms,
-    literal_properties,
-    ontology_terms,
-    parse_file,
-)
+from vitd_kg.validation.gate import DEFAULT_MAX_BYTES, ParsedFile, check, check_sizes, parse_file
 from vitd_kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
+from vitd_kg.validation.shacl_engine import ENGINES, load_shapes, prepare, validate_graphs
 
 SHAPES_FILES = ("shapes.ttl", "shapes-sparql.ttl")
+SHAPES_NAMESPACE = "https://w3id.org/vitd-kg/shapes#"
+SH_NAMESPACE = "http://www.w3.org/ns/shacl#"
+DEFAULT_ENGINE = "auto"
 
 
-@dataclass(frozen=True)
-class ShaclResult:
-    """One SHACL result as an engine reports it, before file and line are added."""
-
-    focus_node: str
-    path: str | None
-    value: str | None
-    message: str
-    severity: str
-    source_shape: str
+def bundled_shapes_files() -> list[Path]:
+    """The bundled SHACL shapes: hand-written, and generated from queries/checks."""
+    return [resources.ontology_dir() / name for name in SHAPES_FILES]
 
 
-#: A SHACL engine: (data graph, shapes graph) -> its results. Register more in SHACL_ENGINES.
-ShaclEngine = Callable[["Graph", "Graph"], list[ShaclResult]]  # noqa: F821
+def shapes_graph(shapes: Sequence[str | Path] | None = None, *, with_bundled_shapes: bool = False):
+    """The shapes to validate with, as one rdflib Graph: the bundled ones (``shapes=None``),
+    or the given files (and the bundled ones too, with ``with_bundled_shapes``).
+
+    Raises :class:`~vitd_kg.errors.InputError` for a shapes file that cannot be read."""
+    from vitd_kg.errors import InputError
+
+    files = shapes_files(shapes, with_bundled_shapes=with_bundled_shapes)
+    for path in files:
+        if not Path(path).is_file():
+            raise InputError("no such shapes file", file=str(path), hint="check the path given with --shapes")
+    try:
+        return load_shapes(*files)
+    except SyntaxError as error:
+        raise InputError(
+            f"the shapes file cannot be parsed: {getattr(error, 'msg', None) or error}",
+            file=str(getattr(error, "filename", None) or _which(files, error)),
+            line=getattr(error, "lineno", None),
+            hint="fix the shapes file's syntax (any Turtle linter, e.g. `riot --validate`, shows the same error)",
+        ) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"the shapes file cannot be read: {error}", file=_which(files, error)) from None
 
 
-def shapes_graph():
-    """The bundled SHACL shapes (hand-written and generated from queries/checks) as one rdflib Graph."""
-    from rdflib import Graph
+def shapes_files(shapes: Sequence[str | Path] | None = None, *, with_bundled_shapes: bool = False) -> list[Path]:
+    """The shapes files :func:`shapes_graph` reads."""
+    if shapes is None:
+        return bundled_shapes_files()
+    if isinstance(shapes, (str, Path)):
+        shapes = [shapes]
+    return [*map(Path, shapes), *(bundled_shapes_files() if with_bundled_shapes else [])]
 
-    graph = Graph()
-    for name in SHAPES_FILES:
-        graph.parse(data=(resources.ontology_dir() / name).read_text(encoding="utf-8"), format="turtle")
-    return graph
+
+def _which(files: list[Path], error: Exception) -> str:
+    """The shapes file an error is about, when the parser does not say: try each alone."""
+    for path in files:
+        try:
+            load_shapes(path)
+        except Exception:  # noqa: BLE001 - this is the one
+            return str(path)
+    return ", ".join(map(str, files))
+
+
+def validate(
+    source: Source = None,
+    *,
+    shapes: Sequence[str | Path] | None = None,
+    with_bundled_shapes: bool = False,
+    reason: bool = False,
+    engine: str = DEFAULT_ENGINE,
+    with_bundled_data: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ValidationReport:
+    """Validate the bundled data (``source=None``) or the given file, folder or list of them, with the ontology.
+
+    ``shapes``: SHACL shapes files to validate against instead of the bundled shapes
+    (``with_bundled_shapes=True`` adds the bundled ones); the data graph is the ontology
+    plus the data either way. ``engine``: ``auto`` (the compiled engine, pySHACL for what
+    it does not compile, said in the report's notes), ``fast`` (the compiled engine only:
+    refuses what it does not compile) or ``pyshacl``. ``reason=True`` also runs the OWL
+    reasoner (HermiT, needs Java). ``with_bundled_data=True`` validates the paths together
+    with the bundled data (to check an extension of the graph).
+
+    Raises :class:`~vitd_kg.errors.InputError` for input that cannot be read or parsed,
+    and :class:`~vitd_kg.validation.shacl_engine.ShaclRefusal` (an ``InputError``) for
+    shapes that cannot be validated; returns a :class:`ValidationReport` otherwise.
+
+    >>> import vitd_kg
+    >>> report = vitd_kg.validate()
+    >>> report.conforms, report.results, report.engine
+    (True, [], 'fast')
+    """
+    from vitd_kg.errors import InputError
+    from vitd_kg.validation.shacl_engine import ShaclRefusal
+
+    if engine not in ENGINES:
+        raise InputError(f"unknown SHACL engine {engine!r}", hint=f"use one of: {', '.join(ENGINES)}")
+    shapes_used = shapes_graph(shapes, with_bundled_shapes=with_bundled_shapes)
+    given = data_sources(source) if source is not None else []
+    check_sizes(given, max_bytes)
+    bundled = bundled_data_sources() if source is None or with_bundled_data else []
+    parsed = [parse_file(file) for file in [ontology_source(), *bundled, *given]]
+
+    store = ox.Store()
+    for file in parsed:
+        store.extend(file.quads)
+    gate = check(parsed, store)
+    kept = [q for file in parsed for q in file.quads]
+    if gate.removed:
+        kept = [q for q in kept if q not in gate.removed]
+
+    try:
+        with quiet_rdflib():
+            prepared = None if engine == "pyshacl" else prepare(kept, shapes_used, store=store, uses=gate.uses)
+            shacl = validate_graphs(kept, shapes_used, engine=engine, store=prepared)
+    except ShaclRefusal as refusal:
+        if refusal.hint is None:
+            refusal.hint = (
+                "use --engine auto (the default): pySHACL, the reference engine, validates what the fast "
+                "engine does not compile" if engine == "fast" else
+                "these shapes cannot be validated correctly: rewrite the shape named without that feature"
+            )
+        raise
+    locate = _locator(parsed, store, gate.removed)
+    results = list(gate.results)
+    for found in shacl.results:
+        focus = _node_text(found.focus_node)
+        file, line = locate(focus)
+        severity = str(found.severity).rsplit("#", 1)[-1]
+        shape = _shape_name(shapes_used, found.source_shape)
+        results.append(
+            ValidationResult(
+                file=file,
+                line=line,
+                focus_node=focus,
+                path=_path_text(found.result_path),
+                value=_term_text(found.value),
+                message=found.messages[0] if found.messages else _default_message(found, shape),
+                severity=severity if severity in (VIOLATION, WARNING, INFO) else VIOLATION,
+                source=f"shacl:{shape}",
+            )
+        )
+    count = len(shapes_files(shapes, with_bundled_shapes=with_bundled_shapes))
+    notes = [f"{len(store)} triples checked against {count} shape file{'' if count == 1 else 's'}", *shacl.notes]
+    if reason:
+        results_owl, note = _reason(_rdflib_graph(kept), locate)
+        results += results_owl
+        notes.append(note)
+    return ValidationReport(
+        files=[p.name for p in parsed], results=results, notes=notes, engine=shacl.engine, reasoned=reason,
+        shacl=shacl, shapes=shapes_used,
+    )
+
+
+def _default_message(found, shape: str) -> str:
+    """The message of a result whose shape gives no ``sh:message``: the shape and the
+    constraint it fails (the compiled engine does not word messages of its own).
+
+    >>> from rdflib import URIRef
+    >>> from rdflib.namespace import SH
+    >>> from vitd_kg.validation.shacl_report import ShaclResult
+    >>> found = ShaclResult(URIRef("http://e.org/a"), None, None, URIRef("http://e.org/S"),
+    ...                     SH.MinCountConstraintComponent, SH.Violation)
+    >>> _default_message(found, "ex:S")
+    'does not conform to ex:S (sh:minCount)'
+    """
+    component = str(found.constraint_component)
+    name = component.rsplit("#", 1)[-1].removesuffix("ConstraintComponent")
+    if component.startswith(SH_NAMESPACE) and name:
+        return f"does not conform to {shape} (sh:{name[0].lower()}{name[1:]})"
+    return f"does not conform to {shape} ({component})"
+
+
+def _node_text(term) -> str | None:
+    """A focus node as results give it: the IRI, or ``_:label`` for a blank node."""
+    from rdflib import BNode
+
+    if term is None:
+        return None
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def _path_text(term) -> str | None:
+    """A result path as results give it: the IRI of a predicate path (None for other paths)."""
+    from rdflib import URIRef
+
+    return str(term) if isinstance(term, URIRef) else None
 
 
 def _term_text(term) -> str | None:
-    """A result term in normalised N-Triples form (full IRIs, ``_:`` blank nodes)."""
+    """A value in N-Triples form (full IRIs, ``_:`` blank nodes), as the data wrote it."""
     from rdflib import BNode, Literal, URIRef
 
     if term is None:
@@ -82,192 +230,18 @@ def _term_text(term) -> str | None:
     return str(term)
 
 
-def _node_text(term) -> str | None:
-    from rdflib import BNode
+def _shape_name(shapes, shape) -> str:
+    """A bundled shape by its local name; a user's by its CURIE or IRI, or described if blank."""
+    from vitd_kg.validation.fast_shacl import shape_name
 
-    if term is None:
-        return None
-    return f"_:{term}" if isinstance(term, BNode) else str(term)
-
-
-def pyshacl_engine(data_graph, shapes) -> list[ShaclResult]:
-    """Validate with pyshacl, the reference engine, and read its results graph."""
-    from pyshacl import validate as pyshacl_validate
-    from rdflib import BNode, Namespace
-    from rdflib.namespace import RDF
-
-    SH = Namespace("http://www.w3.org/ns/shacl#")
-    from pyshacl.errors import ReportableRuntimeError
-
-    from vitd_kg.errors import EngineFailure
-
-    try:
-        _, results_graph, _ = pyshacl_validate(
-            data_graph, shacl_graph=shapes, inference="none", advanced=False, allow_warnings=True
-        )
-    except ReportableRuntimeError as error:
-        raise EngineFailure(
-            f"the SHACL engine (pyshacl) could not check the data: {getattr(error, 'message', error)}",
-            hint="this input reaches a case the checks before SHACL should have caught; please report it with the file",
-        ) from None
-    results = []
-    for result in results_graph.subjects(RDF.type, SH.ValidationResult):
-        path = results_graph.value(result, SH.resultPath)
-        messages = sorted(str(m) for m in results_graph.objects(result, SH.resultMessage))
-        severity = results_graph.value(result, SH.resultSeverity)
-        shape = results_graph.value(result, SH.sourceShape)
-        results.append(
-            ShaclResult(
-                focus_node=_node_text(results_graph.value(result, SH.focusNode)),
-                path=None if path is None or isinstance(path, BNode) else str(path),
-                value=_term_text(results_graph.value(result, SH.value)),
-                message=messages[0] if messages else "does not conform to its shape",
-                severity=str(severity).rsplit("#", 1)[-1] if severity is not None else VIOLATION,
-                source_shape=_shape_name(shape),
-            )
-        )
-    return results
-
-
-def fast_engine(data_graph, shapes, store=None) -> list[ShaclResult]:
-    """Validate with :mod:`vitd_kg.validation.fast_shacl` (the shapes compiled to SPARQL, run on Oxigraph).
-
-    ``store``, if given, is a ``pyoxigraph.Store`` holding the same triples as
-    ``data_graph`` (validate() builds it straight from the parsed triples); otherwise the
-    graph is copied into one. Its results are pySHACL's, field for field
-    (tests/test_engines_agree.py proves it on the bundled data and every fixture). Shapes
-    it cannot compile are refused with an internal error naming the feature: pySHACL stays
-    available as ``--engine pyshacl``.
-    """
-    import pyoxigraph as ox
-    from rdflib import BNode
-
-    from vitd_kg.errors import VitdKgError
-    from vitd_kg.validation.fast_shacl import UnsupportedShapes, validate_store
-    from vitd_kg.rdf.terms import to_oxigraph
-
-    if store is None:
-        store = ox.Store()
-        store.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in data_graph)
-    try:
-        report = validate_store(store, shapes)
-    except UnsupportedShapes as error:
-        raise EngineFailure(str(error), hint="use `--engine pyshacl`, the reference engine") from None
-    return [
-        ShaclResult(
-            focus_node=_node_text(result.focus_node),
-            path=None if result.result_path is None or isinstance(result.result_path, BNode)
-            else str(result.result_path),
-            value=_term_text(_as_written(data_graph, result.focus_node, result.result_path, result.value)),
-            message=result.messages[0] if result.messages else "does not conform to its shape",
-            severity=str(result.severity).rsplit("#", 1)[-1],
-            source_shape=_shape_name(result.source_shape),
-        )
-        for result in report.results
-    ]
-
-
-def _as_written(graph, focus, path, value):
-    """The literal as the data writes it: Oxigraph stores numbers, dates, ... by value and
-    returns them in canonical form ("100.0"^^xsd:decimal comes back as "100")."""
-    from rdflib import Literal, URIRef
-
-    if not isinstance(value, Literal) or value.datatype is None or not isinstance(path, URIRef):
-        return value
-    if (focus, path, value) in graph:
-        return value
-    written = sorted(
-        (o for o in graph.objects(focus, path)
-         if isinstance(o, Literal) and o.datatype == value.datatype and o.eq(value)),
-        key=str,
-    )
-    return written[0] if written else value
-
-
-def _shape_name(shape) -> str:
     text = str(shape)
-    return text.rsplit("#", 1)[-1] if text.startswith("https://w3id.org/vitd-kg/shapes#") else "(property shape)"
-
-
-SHACL_ENGINES: dict[str, ShaclEngine] = {"pyshacl": pyshacl_engine, "fast": fast_engine}
-#: Engines that also take the data as a pyoxigraph Store (``store=``, built from the parsed triples).
-STORE_ENGINES = {"fast"}
-DEFAULT_ENGINE = "fast"
-
-
-def validate(
-    source: Source = None,
-    *,
-    reason: bool = False,
-    engine: str = DEFAULT_ENGINE,
-    with_bundled_data: bool = False,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> ValidationReport:
-    """Validate the bundled data (``source=None``) or the given file, folder or list of them, with the ontology.
-
-    Raises :class:`~vitd_kg.errors.InputError` for input that cannot be read or parsed;
-    returns a :class:`ValidationReport` otherwise. ``reason=True`` also runs the OWL
-    reasoner (HermiT, needs Java). ``with_bundled_data=True`` validates the paths
-    together with the bundled data (to check an extension of the graph).
-
-    >>> import vitd_kg
-    >>> report = vitd_kg.validate()
-    >>> report.conforms, report.results
-    (True, [])
-    """
-    from vitd_kg.errors import InputError
-
-    if engine not in SHACL_ENGINES:
-        raise InputError(f"unknown SHACL engine {engine!r}", hint=f"use one of: {', '.join(sorted(SHACL_ENGINES))}")
-    given = data_sources(source) if source is not None else []
-    check_sizes(given, max_bytes)
-    bundled = bundled_data_sources() if source is None or with_bundled_data else []
-    sources = [ontology_source(), *bundled, *given]
-    parsed = [parse_file(source) for source in sources]
-
-    results: list[ValidationResult] = []
-    defined = ontology_terms(parsed[0])
-    literal_only = literal_properties(parsed[0])
-    kept_triples = []
-    for file in parsed:
-        kept, literal_faults = check_literals(file, literal_only)
-        kept_triples.extend(kept)
-        results += literal_faults
-        if file is not parsed[0]:
-            results += check_terms(file, defined)
-        results += check_imports(file)
-    results += check_duplicate_subjects(parsed)
-
-    data_graph = _rdflib_graph(kept_triples)
-    locate = _locator(parsed, data_graph)
-
-    store = {"store": _oxigraph_store(kept_triples)} if engine in STORE_ENGINES else {}
-    for found in SHACL_ENGINES[engine](data_graph, shapes_graph(), **store):
-        file, line = locate(found.focus_node)
-        results.append(
-            ValidationResult(
-                file=file,
-                line=line,
-                focus_node=found.focus_node,
-                path=found.path,
-                value=found.value,
-                message=found.message,
-                severity=found.severity if found.severity in (VIOLATION, WARNING, INFO) else VIOLATION,
-                source=f"shacl:{found.source_shape}",
-            )
-        )
-    notes = [f"{len(data_graph)} triples checked against {len(SHAPES_FILES)} shape files"]
-    if reason:
-        results_owl, note = _reason(data_graph, locate)
-        results += results_owl
-        notes.append(note)
-    return ValidationReport(
-        files=[p.name for p in parsed], results=results, notes=notes, engine=engine, reasoned=reason
-    )
+    if text.startswith(SHAPES_NAMESPACE):
+        return text[len(SHAPES_NAMESPACE):]
+    return shape_name(shapes, shape)
 
 
 def _rdflib_graph(triples):
-    """An rdflib Graph of Oxigraph triples (rdflib's literal-conversion warnings silenced)."""
+    """An rdflib Graph of Oxigraph triples as written (rdflib's literal-conversion warnings silenced)."""
     from rdflib import Graph
 
     from vitd_kg.namespaces import PREFIXES
@@ -276,51 +250,48 @@ def _rdflib_graph(triples):
     graph = Graph()
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, override=True)
+    with quiet_rdflib():
+        for triple in triples:
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+    return graph
+
+
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """Silence rdflib's literal-conversion warnings (a traceback on stderr for each ill-typed
+    literal, e.g. ``"abc"^^xsd:int``, which SHACL reports as a result instead)."""
     logger = logging.getLogger("rdflib.term")
     level = logger.level
     logger.setLevel(logging.CRITICAL)
     try:
-        for s, p, o in triples:
-            graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))
+        yield
     finally:
         logger.setLevel(level)
-    return graph
 
 
-def _oxigraph_store(triples):
-    """A pyoxigraph Store holding the triples (already Oxigraph terms) in its default graph."""
-    import pyoxigraph as ox
-
-    store = ox.Store()
-    store.extend(ox.Quad(s, p, o) for s, p, o in triples)
-    return store
-
-
-def _locator(parsed: list[ParsedFile], graph) -> Callable[[str | None], tuple[str | None, int | None]]:
+def _locator(
+    parsed: list[ParsedFile], store: ox.Store, removed: set[ox.Quad]
+) -> Callable[[str | None], tuple[str | None, int | None]]:
     """A function from a focus node to the (file, line) where it is defined.
 
-    A blank node is located at the resource that refers to it.
+    A blank node is located at the resource that refers to it (found in ``store``, which
+    holds the triples SHACL saw), or, if none does, at the last file it is written in.
     """
-    import pyoxigraph as ox
-    from rdflib import BNode
-
-    blank_node_files = {
-        term.value: file.name
-        for file in parsed
-        for triple in file.triples
-        for term in (triple[0], triple[2])
-        if isinstance(term, ox.BlankNode)
-    }
 
     def locate(node: str | None, depth: int = 0) -> tuple[str | None, int | None]:
         if node is None or depth > 10:
             return None, None
         if node.startswith("_:"):
-            for parent in graph.subjects(None, BNode(node[2:])):
-                return locate(_node_text(parent), depth + 1)
-            return blank_node_files.get(node[2:]), None
+            blank = ox.BlankNode(node[2:])
+            for quad in store.quads_for_pattern(None, None, blank):
+                parent = quad.subject
+                return locate(parent.value if isinstance(parent, ox.NamedNode) else f"_:{parent.value}", depth + 1)
+            for file in reversed(parsed):
+                if blank in file.subjects or any(q.object == blank and q in file.quads for q in removed):
+                    return file.name, None
+            return None, None
         for file in parsed:
-            line = file.lines.subjects.get(node) if file.is_turtle else None
+            line = file.subject_line(node)
             if line is not None:
                 return file.name, line
         for file in parsed:

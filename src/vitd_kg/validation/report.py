@@ -1,7 +1,10 @@
-"""The result of a validation: typed, sorted, and rendered as text or JSON.
+"""The result of a validation as users read it: typed, sorted, placed in files and lines,
+and rendered as text, JSON, or (its SHACL part) a standard SHACL report in Turtle.
 
 Results are normalised (full IRIs, N-Triples values, sorted) so that two SHACL
-engines can be compared with ``report.comparable() == other.comparable()``.
+engines can be compared with ``report.comparable() == other.comparable()``. The SHACL
+engines' own report, without files and lines, is
+:class:`vitd_kg.validation.shacl_report.ShaclReport`.
 """
 
 from __future__ import annotations
@@ -9,8 +12,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from vitd_kg.namespaces import PREFIXES, curie
+
+if TYPE_CHECKING:
+    from vitd_kg.validation.shacl_report import ShaclReport
 
 VIOLATION = "Violation"
 WARNING = "Warning"
@@ -53,7 +60,10 @@ class ValidationReport:
 
     ``conforms`` is true when no result is a violation (warnings do not fail it).
     ``notes`` says what was checked and what was left out (e.g. literals the OWL
-    reasoner does not support).
+    reasoner does not support, or that pySHACL validated what the fast engine does
+    not compile). ``shacl`` is the SHACL engine's own report (SHACL results only, no
+    files or lines) and ``shapes`` the shapes graph it used: :meth:`to_turtle` writes them
+    as a standard ``sh:ValidationReport``.
     """
 
     files: list[str]
@@ -61,6 +71,8 @@ class ValidationReport:
     notes: list[str] = field(default_factory=list)
     engine: str = "pyshacl"
     reasoned: bool = False
+    shacl: ShaclReport | None = field(default=None, repr=False, compare=False)
+    shapes: Any = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.results = sorted(set(self.results), key=ValidationResult.sort_key)
@@ -98,6 +110,20 @@ class ValidationReport:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False)
+
+    def to_turtle(self) -> str:
+        """The SHACL results as a standard ``sh:ValidationReport`` in Turtle, which pySHACL,
+        Jena and TopBraid read. The input gate's and the reasoner's results are not SHACL
+        results and are not in it (:attr:`other_results`)."""
+        from vitd_kg.validation.shacl_report import ShaclReport
+
+        shacl = self.shacl if self.shacl is not None else ShaclReport(conforms=True)
+        return shacl.turtle(self.shapes)
+
+    @property
+    def other_results(self) -> list[ValidationResult]:
+        """The results that are not SHACL results: the input gate's and the OWL reasoner's."""
+        return [r for r in self.results if not r.source.startswith("shacl:")]
 
     def to_text(self) -> str:
         """A report grouped by file, one block per problem, with file:line first."""

@@ -41,38 +41,25 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, SH, XSD
 
 from vitd_kg.validation import fast_shacl
-from vitd_kg.validation.fast_shacl import UnsupportedShapes, ValidationResult
+from vitd_kg.validation.fast_shacl import UnsupportedShapes
+from vitd_kg.validation.shacl_report import ShaclReport, ShaclResult, report_from_graph
 
 ENGINES = ("auto", "fast", "pyshacl")
 
-#: The refusal: a subclass of ValueError with ``shape`` (the shape node, or None) and
-#: ``feature`` (what is not supported) attributes.
+#: The refusal: an :class:`~vitd_kg.errors.InputError` (exit code 2) and a ``ValueError``,
+#: with ``shape`` (the shape node, or None) and ``feature`` (what is not supported) attributes.
 ShaclRefusal = UnsupportedShapes
 
 
-@dataclass
-class ShaclReport:
-    """A SHACL validation report.
-
-    ``conforms`` is SHACL's: true when there is no result of any severity. ``results`` are
-    :class:`vitd_kg.validation.fast_shacl.ValidationResult` (focus node, path, value, source shape,
-    constraint component, severity, messages; rdflib terms, shapes as in the shapes graph),
-    sorted. ``engine`` is the engine that produced it (``fast`` or ``pyshacl``); ``notes``
-    says why ``auto`` fell back to pySHACL, if it did.
-    """
-
-    conforms: bool
-    results: list[ValidationResult] = field(default_factory=list)
-    engine: str = "fast"
-    notes: list[str] = field(default_factory=list)
-
-
-def validate_graphs(data, shapes: Graph, *, engine: str = "auto") -> ShaclReport:
+def validate_graphs(data, shapes: Graph, *, engine: str = "auto",
+                    store: fast_shacl.StoreData | None = None) -> ShaclReport:
     """Validate ``data`` against ``shapes`` (exactly those shapes) with ``engine``.
 
     ``data`` is an rdflib Graph, or an iterable of pyoxigraph triples or quads (their
     default graph is meant: what the input gate parses); ``shapes`` an rdflib Graph, or a
-    shapes file path, or a list of them (read by :func:`load_shapes`).
+    shapes file path, or a list of them (read by :func:`load_shapes`). ``store``: the same
+    data already in a store (:func:`prepare`), which the fast engine then uses as it is;
+    no rdflib graph is built unless pySHACL runs.
     Raises :class:`ShaclRefusal` (``shape``, ``feature``) when the shapes cannot be
     validated correctly by the chosen engine; ``ValueError`` for an unknown engine.
     """
@@ -91,15 +78,25 @@ def validate_graphs(data, shapes: Graph, *, engine: str = "auto") -> ShaclReport
         fast_shacl.refuse(shapes)
     elif missing:
         shape, feature = missing[0]
-        return _fallback(data, shapes, f"{fast_shacl._name(shapes, shape)} uses {feature}")
-    store = fast_shacl.load_data(data, fast_shacl.shape_constants(shapes))
+        return _fallback(data, shapes, f"{fast_shacl.shape_name(shapes, shape)} uses {feature}")
+    if store is None:
+        store = prepare(data, shapes)
     try:
-        report = fast_shacl.validate_store(store, shapes)
+        return fast_shacl.validate_store(store, shapes)
     except UnsupportedShapes as error:
         if engine == "fast":
             raise
-        return _fallback(data, shapes, str(error))
-    return ShaclReport(conforms=report.conforms, results=report.results, engine="fast")
+        return _fallback(data, shapes, error.message)
+
+
+def prepare(data, shapes: Graph, *, store: ox.Store | None = None, uses=None) -> fast_shacl.StoreData:
+    """The data loaded for the fast engine (:func:`vitd_kg.validation.fast_shacl.load_data`),
+    with the literals of ``shapes`` it compares data with. ``store``, ``uses``: a store that
+    already holds ``data`` in its default graph, and the data's literal uses, if the caller
+    has them."""
+    if not isinstance(data, (Graph, list, tuple)):
+        data = list(data)
+    return fast_shacl.load_data(data, fast_shacl.shape_constants(shapes), store=store, uses=uses)
 
 
 def _fallback(data, shapes: Graph, why: str) -> ShaclReport:
@@ -187,7 +184,7 @@ def _refuse_for_every_engine(shapes: Graph) -> None:
             continue
         problem = fast_shacl.sparql_refusal(str(select))
         if problem:
-            raise ShaclRefusal(f"{fast_shacl._name(shapes, shape)} uses {problem}", shape=shape, feature=problem)
+            raise ShaclRefusal(f"{fast_shacl.shape_name(shapes, shape)} uses {problem}", shape=shape, feature=problem)
     for component in shapes.subjects(RDF.type, SH.ConstraintComponent):
         for validator in [*shapes.objects(component, SH.validator), *shapes.objects(component, SH.nodeValidator),
                           *shapes.objects(component, SH.propertyValidator)]:
@@ -196,7 +193,7 @@ def _refuse_for_every_engine(shapes: Graph) -> None:
                           for p in shapes.objects(component, SH.parameter)]
             problem = fast_shacl.sparql_refusal(str(select), ["value", *parameters]) if select is not None else None
             if problem:
-                raise ShaclRefusal(f"the constraint component {fast_shacl._name(shapes, component)} uses {problem}",
+                raise ShaclRefusal(f"the constraint component {fast_shacl.shape_name(shapes, component)} uses {problem}",
                                    shape=component, feature=problem)
 
 
@@ -220,33 +217,28 @@ def _pyshacl(data: Graph, shapes: Graph) -> ShaclReport:
     if not isinstance(results_graph, Graph):  # pySHACL returns its ValidationFailure instead of a report
         raise ShaclRefusal(f"pySHACL, the reference engine, refused these shapes: "
                            f"{getattr(results_graph, 'message', results_graph)}", feature="refused by pySHACL")
-    report = fast_shacl.report_from_pyshacl(results_graph)
+    report = report_from_graph(results_graph)
     # SHACL: the data conforms when there is no result at all, whatever its severity
-    return ShaclReport(conforms=not report.results, results=report.results, engine="pyshacl")
+    report.conforms, report.engine = not report.results, "pyshacl"
+    return report
 
 
 def report_graph(report: ShaclReport, shapes: Graph | None = None) -> Graph:
     """A standard ``sh:ValidationReport`` graph of ``report`` (blank-node paths and shapes
-    copied from ``shapes``, so the graph stands alone)."""
-    graph = fast_shacl.ValidationReport(conforms=report.conforms, results=report.results).graph(shapes)
-    if shapes is not None:
-        for prefix, namespace in shapes.namespaces():
-            if prefix and not prefix.startswith("ns"):
-                graph.bind(prefix, namespace, override=False)
-    return graph
+    copied from ``shapes``, so the graph stands alone): :meth:`ShaclReport.graph`."""
+    return report.graph(shapes)
 
 
 def report_turtle(report: ShaclReport, shapes: Graph | None = None) -> str:
     """The report as Turtle, readable by pySHACL, Jena and TopBraid."""
-    return report_graph(report, shapes).serialize(format="turtle")
+    return report.turtle(shapes)
 
 
 def read_report(turtle: str) -> ShaclReport:
     """Read a ``sh:ValidationReport`` in Turtle (written by any engine) into a ShaclReport."""
-    report = fast_shacl.report_from_pyshacl(Graph().parse(data=turtle, format="turtle"))
-    return ShaclReport(conforms=report.conforms, results=report.results, engine="")
+    return report_from_graph(Graph().parse(data=turtle, format="turtle"))
 
 
-__all__ = ["ENGINES", "ShaclRefusal", "ShaclReport", "load_shapes", "read_report", "report_graph",
-           "report_turtle", "validate_graphs"]
+__all__ = ["ENGINES", "ShaclRefusal", "ShaclReport", "ShaclResult", "load_shapes", "prepare", "read_report",
+           "report_graph", "report_turtle", "validate_graphs"]
 
