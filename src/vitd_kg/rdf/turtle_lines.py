@@ -74,7 +74,7 @@ def subject_lines(text: str) -> LineIndex:
         if pending:
             pending.append(token)
             if kind == "iri" and len(pending) >= 2:
-                iri = urljoin(base, token[1:-1])
+                iri = _join(base, token[1:-1])
                 if pending[0].lower() in ("@prefix", "prefix") and len(pending) == 3:
                     prefixes[pending[1][:-1]] = iri
                 elif pending[0].lower() in ("@base", "base"):
@@ -108,10 +108,23 @@ def subject_lines(text: str) -> LineIndex:
     return index
 
 
+def _join(base: str, iri: str) -> str:
+    """``iri`` against ``base`` as Turtle resolves it: urljoin drops an empty fragment
+    (``<http://e.org/t#>`` would become ``http://e.org/t``), so absolute IRIs stay as written.
+
+    >>> _join("http://e.org/base/", "http://e.org/t#"), _join("http://e.org/base/", "t#")
+    ('http://e.org/t#', 'http://e.org/base/t#')
+    """
+    if not base or re.match(r"[A-Za-z][A-Za-z0-9+.\-]*:", iri):
+        return iri
+    joined = urljoin(base, iri)
+    return joined + "#" if iri.endswith("#") and not joined.endswith("#") else joined
+
+
 def _resolve(kind: str | None, token: str, prefixes: dict[str, str], base: str) -> str | None:
     """The IRI a token stands for, or None for literals, keywords and punctuation."""
     if kind == "iri":
-        return urljoin(base, token[1:-1]) if base else token[1:-1]
+        return _join(base, token[1:-1])
     if kind == "pname":
         prefix, _, local = token.partition(":")
         namespace = prefixes.get(prefix)
