@@ -1,6 +1,8 @@
-"""Real servers for the tests: an Oxigraph SPARQL server and a tiny basic-auth reverse proxy.
+"""Real stores for the tests: Oxigraph's server, Virtuoso, Jena TDB2, and a basic-auth proxy.
 
-Both bind to 127.0.0.1 on a free port and are stopped by their context managers.
+Each server binds to 127.0.0.1 on a free port and is stopped by its context manager.
+Each store is also loaded the way its own documentation loads a dump (``oxigraph load``,
+Virtuoso's bulk loader through ``isql``, ``tdb2.tdbloader``), as docs/guide/release.md says.
 """
 
 from __future__ import annotations
@@ -33,11 +35,23 @@ def oxigraph_binary() -> str:
     return found
 
 
-class OxigraphServer:
-    """``oxigraph serve`` on loopback over a folder that survives restarts."""
+def oxigraph_load(location: Path, *files: Path) -> None:
+    """Oxigraph's offline bulk loader: ``oxigraph load --location DIR --file F`` for each file."""
+    for path in files:
+        subprocess.run([oxigraph_binary(), "load", "--location", str(location), "--file", str(path)],
+                       check=True, capture_output=True)
 
-    def __init__(self, location: Path) -> None:
+
+class OxigraphServer:
+    """``oxigraph serve`` on loopback over a folder that survives restarts.
+
+    ``union_default_graph``: serve with ``--union-default-graph`` (the default graph is
+    the union of the named graphs, as the release guide's recipe for the quad dumps does).
+    """
+
+    def __init__(self, location: Path, *, union_default_graph: bool = False) -> None:
         self.location = location
+        self.union_default_graph = union_default_graph
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -51,8 +65,9 @@ class OxigraphServer:
 
     def start(self) -> "OxigraphServer":
         log = open(self.location.parent / f"oxigraph-{self.port}.log", "ab")
+        union = ["--union-default-graph"] if self.union_default_graph else []
         self.process = subprocess.Popen(
-            [oxigraph_binary(), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}"],
+            [oxigraph_binary(), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}", *union],
             stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30
@@ -177,11 +192,18 @@ def virtuoso_binary() -> str | None:
     return shutil.which("virtuoso-t")
 
 
+def isql_binary() -> str | None:
+    """Virtuoso's SQL client (``isql-vt`` on Debian, ``isql`` in OpenLink's own builds)."""
+    return shutil.which("isql-vt") or shutil.which("isql-v")
+
+
 class VirtuosoServer:
     """A throw-away Virtuoso (database in a temporary folder) on loopback ports.
 
     A fresh database has the account ``dba`` with password ``dba``; its authenticated
-    endpoints use HTTP Digest.
+    endpoints use HTTP Digest. :meth:`bulk_load` runs the release guide's bulk-loader
+    recipe through ``isql``; :meth:`restart` stops and starts the server on the same
+    database (Virtuoso plans queries differently before and after a restart).
     """
 
     user = "dba"
@@ -199,7 +221,12 @@ class VirtuosoServer:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.http_port}"
 
-    def __enter__(self) -> "VirtuosoServer":
+    @property
+    def query_url(self) -> str:
+        """The public SPARQL endpoint (no login; its default graph is the union of all graphs)."""
+        return f"{self.base}/sparql"
+
+    def start(self) -> "VirtuosoServer":
         log = open(self.folder / "console.log", "ab")
         self.process = subprocess.Popen(
             [virtuoso_binary(), "+foreground", "+configfile", str(self.folder / "virtuoso.ini")],
@@ -210,20 +237,230 @@ class VirtuosoServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f"virtuoso exited with {self.process.returncode}; see {self.folder}/console.log")
             try:
-                if httpx.get(f"{self.base}/sparql", params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                if httpx.get(self.query_url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
                     return self
             except httpx.TransportError:
                 pass
             time.sleep(0.3)
-        self.__exit__()
+        self.stop()
         raise RuntimeError("virtuoso did not start within 90 s")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        self.process = None
+
+    def restart(self) -> "VirtuosoServer":
+        """Checkpoint, stop and start again on the same database."""
+        self.isql("checkpoint;")
+        self.stop()
+        return self.start()
+
+    def isql(self, sql: str) -> str:
+        """Run SQL statements through ``isql`` as ``dba``; raise if Virtuoso reports an error."""
+        done = subprocess.run(
+            [isql_binary(), str(self.sql_port), self.user, self.password, f"exec={sql}"],
+            capture_output=True, text=True, timeout=600,
+        )
+        if done.returncode != 0 or "*** Error" in done.stderr or "*** Error" in done.stdout:
+            raise RuntimeError(f"isql failed on {sql!r}: {done.stderr or done.stdout}")
+        return done.stdout
+
+    def bulk_load(self, path: Path, graph: str) -> None:
+        """The release guide's recipe: ``ld_dir``, ``rdf_loader_run``, ``checkpoint``.
+
+        ``path`` is copied into the server's folder (its ``DirsAllowed``); ``graph`` is the
+        graph for triples (N-Quads and TriG keep their own graph names).
+        """
+        target = self.folder / path.name
+        if target.resolve() != path.resolve():
+            shutil.copyfile(path, target)
+        self.isql(f"ld_dir('{self.folder}', '{path.name}', '{graph}'); rdf_loader_run(); checkpoint;")
+        errors = self.isql("SELECT ll_file, ll_error FROM DB.DBA.LOAD_LIST WHERE ll_error IS NOT NULL;")
+        if "0 Rows." not in errors:
+            raise RuntimeError(f"the bulk loader reported an error: {errors}")
+
+    def __enter__(self) -> "VirtuosoServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def java_binary() -> str | None:
+    return shutil.which("java")
+
+
+#: The jars of Debian's Jena 4.5 (packages libjena-*-java) that ARQ and TDB2 need. Naming
+#: them avoids the logging bindings that clash when all of /usr/share/java is on the path.
+JENA_JARS = (
+    "jena-arq", "jena-base", "jena-core", "jena-iri", "jena-tdb", "jena-tdb2", "jena-dboe-base",
+    "jena-dboe-index", "jena-dboe-storage", "jena-dboe-trans-data", "jena-dboe-transaction", "jena-cmds",
+    "commons-cli", "commons-codec", "commons-compress", "commons-csv", "commons-io", "commons-lang3",
+    "dexx.collection", "gson", "guava", "jsonld-java", "jackson-core", "jackson-databind", "jackson-annotations",
+    "httpclient", "httpcore", "titanium-json-ld", "jakarta.json-api", "protobuf", "thrift", "slf4j-api", "slf4j-nop",
+)
+JAVA_LIBRARIES = Path("/usr/share/java")
+
+
+def jena_available() -> bool:
+    """Jena's jars, a Java runtime, and ``javac`` (the endpoint runs as a single-file program)."""
+    return java_binary() is not None and shutil.which("javac") is not None \
+        and all((JAVA_LIBRARIES / f"{jar}.jar").is_file() for jar in JENA_JARS)
+
+
+def jena_classpath(workdir: Path) -> str:
+    """The class path for Jena's commands, with the resources Debian's jena-core misplaces.
+
+    Debian's jena-core 4.5 moves the bundled Xerces classes to the package ``xerces`` but
+    leaves their message bundles under ``org/apache/jena/ext/xerces``; Xerces' regular
+    expressions then fail at class initialisation ("internal error"), and with them every
+    XSD datatype. The bundles are copied to where the classes look for them.
+    """
+    import zipfile
+
+    resources = workdir / "jena-resources"
+    if not resources.is_dir():
+        with zipfile.ZipFile(JAVA_LIBRARIES / "jena-core.jar") as jar:
+            for name in jar.namelist():
+                if name.startswith("org/apache/jena/ext/xerces/") and name.endswith(".properties"):
+                    target = resources / name.replace("org/apache/jena/ext/xerces/", "xerces/")
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(jar.read(name))
+    return ":".join([str(resources), *(str(JAVA_LIBRARIES / f"{jar}.jar") for jar in JENA_JARS)])
+
+
+def tdb2_load(location: Path, *files: Path) -> None:
+    """Jena's bulk loader into a TDB2 database: ``tdb2.tdbloader --loc DIR FILE...``."""
+    subprocess.run([java_binary(), "-cp", jena_classpath(location.parent), "tdb2.tdbloader", "--loc", str(location),
+                    *map(str, files)], check=True, capture_output=True)
+
+
+def tdb2_query(location: Path, query: str, *, union_default_graph: bool = False) -> str:
+    """``tdb2.tdbquery`` (the command line, as a user runs it): results as SPARQL JSON text."""
+    import tempfile
+
+    union = ["--set", "tdb:unionDefaultGraph=true"] if union_default_graph else []
+    with tempfile.NamedTemporaryFile("w", suffix=".rq", dir=location.parent, encoding="utf-8") as file:
+        file.write(query)
+        file.flush()
+        done = subprocess.run([java_binary(), "-cp", jena_classpath(location.parent), "tdb2.tdbquery", "--loc",
+                               str(location), *union, "--results", "json", "--query", file.name],
+                              check=True, capture_output=True, text=True)
+    return done.stdout
+
+
+#: A SPARQL Protocol query endpoint over a TDB2 database, in 50 lines of Java: Jena's own
+#: ARQ engine and results writer, as Fuseki would run them (Fuseki is not packaged in
+#: Debian). ``union`` sets ``tdb:unionDefaultGraph``, as Fuseki's configuration does.
+JENA_ENDPOINT_JAVA = r"""
+import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import org.apache.jena.query.*;
+import org.apache.jena.system.Txn;
+import org.apache.jena.tdb2.TDB2;
+import org.apache.jena.tdb2.TDB2Factory;
+
+public class JenaEndpoint {
+  public static void main(String[] args) throws Exception {
+    Dataset dataset = TDB2Factory.connectDataset(args[0]);
+    boolean union = args[2].equals("union");
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[1])), 0);
+    server.createContext("/query", exchange -> {
+      int status = 200;
+      byte[] answer;
+      String type = "application/sparql-results+json";
+      try {
+        String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        String form = exchange.getRequestMethod().equals("POST") ? body : exchange.getRequestURI().getRawQuery();
+        String text = null;
+        for (String pair : form == null ? new String[0] : form.split("&")) {
+          int eq = pair.indexOf('=');
+          String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+          String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+          if (key.equals("query")) text = value;
+          else if (!key.isEmpty()) throw new IllegalArgumentException("unsupported parameter " + key);
+        }
+        Query query = QueryFactory.create(text);
+        answer = Txn.calculateRead(dataset, () -> {
+          try (QueryExecution execution = QueryExecutionFactory.create(query, dataset)) {
+            execution.getContext().set(TDB2.symUnionDefaultGraph, union);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            if (query.isAskType()) ResultSetFormatter.outputAsJSON(out, execution.execAsk());
+            else ResultSetFormatter.outputAsJSON(out, execution.execSelect());
+            return out.toByteArray();
+          }
+        });
+      } catch (Exception error) {
+        status = 400;
+        type = "text/plain";
+        answer = String.valueOf(error).getBytes(StandardCharsets.UTF_8);
+      }
+      exchange.getResponseHeaders().set("Content-Type", type);
+      exchange.sendResponseHeaders(status, answer.length);
+      try (OutputStream out = exchange.getResponseBody()) { out.write(answer); }
+    });
+    server.start();
+  }
+}
+"""
+
+
+class JenaServer:
+    """Jena ARQ over a TDB2 database, answering the SPARQL Protocol on loopback.
+
+    ``union_default_graph``: the default graph is the union of the named graphs
+    (``tdb:unionDefaultGraph``), as for a TDB2 database loaded from the quad dumps.
+    """
+
+    def __init__(self, location: Path, *, union_default_graph: bool = False) -> None:
+        self.location = location
+        self.union_default_graph = union_default_graph
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/query"
+
+    def __enter__(self) -> "JenaServer":
+        source = self.location.parent / f"jena-{self.port}" / "JenaEndpoint.java"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_text(JENA_ENDPOINT_JAVA)
+        log = open(source.parent / "jena.log", "ab")
+        self.process = subprocess.Popen(
+            [java_binary(), "-cp", jena_classpath(self.location.parent), str(source), str(self.location), str(self.port),
+             "union" if self.union_default_graph else "default"],
+            stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the Jena endpoint exited with {self.process.returncode}; see {source.parent}/jena.log")
+            try:
+                httpx.get(self.query_url, params={"query": "ASK {}"}, timeout=1)
+                return self
+            except httpx.TransportError:
+                time.sleep(0.3)
+        self.__exit__()
+        raise RuntimeError("the Jena endpoint did not start within 120 s")
 
     def __exit__(self, *exc) -> None:
         if self.process is None:
             return
         self.process.terminate()
         try:
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=15)

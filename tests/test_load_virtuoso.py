@@ -23,30 +23,9 @@ pytestmark = pytest.mark.skipif(
     reason="virtuoso-t is not installed (Debian package virtuoso-opensource, listed in .ci/apt-packages.txt)",
 )
 
-#: Bundled queries whose answers on Virtuoso 7.2.5 are known to be wrong (see docs/guide/compat.md).
-#: Each joins a transitive property path (``rdfs:subClassOf*``, ``vitd:restsOn+``) to a variable
-#: bound elsewhere, or nests such paths in two FILTER (NOT) EXISTS of one group. Virtuoso then
-#: evaluates the path for the first binding only and drops the other rows (the symptom of openlink/
-#: virtuoso-opensource issue #127, open since 2014): claims/claim answers 1 row of 30. Which of
-#: these queries it hits depends on Virtuoso's plan (it changed with the server's load and query
-#: history on the same data),
-#: and no standard rewrite tried (FILTER EXISTS, subqueries, MINUS, split paths) answered right
-#: in every run, so these are xfail, not strict: a pass is reported (XPASS) but does not fail.
-KNOWN_VIRTUOSO_DIVERGENCES: set[str] = {
-    "audit/outcome-not-measured-underneath",
-    "audit/rests-on-uncontrolled-evidence-only",
-    "audit/strong-wording-over-null-or-preclinical-evidence",
-    "claims/claim",
-    "docs/claims",
-    "maps/chain-claims",
-}
-
-#: The graph the query comparison loads the release into (``vitd-kg load --graph``).
-#: Virtuoso 7.2 evaluates property paths wrongly when a query's dataset names more than 20
-#: default graphs (measured: ``?claim a ?kind . ?kind rdfs:subClassOf+ vitd:Claim`` answers
-#: right over 20 of the release's graphs and 0 rows over 21), and the release has one graph
-#: per claim; so queries run over the release loaded into one graph, as the README advises
-#: for Virtuoso. It holds exactly the triples of the embedded store (every graph but the shapes).
+#: The graph the query comparison loads the release into (``vitd-kg load --graph``). The
+#: same comparison also runs over the release's own named graphs (one per claim), named as
+#: the query's default graphs; tests/test_store_queries.py covers the bulk loader's layouts.
 ONE_GRAPH = "https://example.org/graphs/vitd-kg-compare"
 
 
@@ -102,10 +81,10 @@ def local_form(row: dict) -> dict:
 
 
 def query_params():
-    for query in bundled_queries():
-        if is_select(query.text):
-            marks = [pytest.mark.xfail(strict=False, reason="Virtuoso 7.2 property-path bug (issue #127)")] if query.name in KNOWN_VIRTUOSO_DIVERGENCES else []
-            yield pytest.param(query, id=query.name, marks=marks)
+    for dataset in ("one-graph", "named-graphs"):
+        for query in bundled_queries():
+            if is_select(query.text):
+                yield pytest.param(dataset, query, id=f"{dataset}-{query.name}")
 
 
 @pytest.fixture(scope="module")
@@ -154,11 +133,21 @@ def compared_graph(virtuoso) -> str:
     return ONE_GRAPH
 
 
-@pytest.mark.parametrize("query", list(query_params()))
-def test_bundled_queries_answer_the_same_on_virtuoso(virtuoso, compared_graph, monkeypatch, query):
+@pytest.fixture(scope="module")
+def release_graphs(virtuoso) -> list[str]:
+    """The release loaded into its own named graphs once; every graph but the shapes."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VITD_KG_PASSWORD", virtuoso.password)
+        assert main(["load", *cli_args(virtuoso)]) == 0
+    return [name for name in vitd_kg.open().release_dataset.graphs if name != release.SHAPES_GRAPH]
+
+
+@pytest.mark.parametrize(("dataset", "query"), list(query_params()))
+def test_bundled_queries_answer_the_same_on_virtuoso(virtuoso, compared_graph, release_graphs, monkeypatch, dataset, query):
     monkeypatch.setenv("VITD_KG_PASSWORD", virtuoso.password)
+    default_graphs = [compared_graph] if dataset == "one-graph" else release_graphs
     with client_for(virtuoso) as client:
-        _, remote = client.select(query.text, [compared_graph])
+        _, remote = client.select(query.text, default_graphs)
     local = run_query(load_store(), query)
     local_types: dict[str, set] = {}
     for row in local:
