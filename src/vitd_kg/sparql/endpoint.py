@@ -365,11 +365,12 @@ def _solutions(payload: dict, url: str) -> tuple[list[str], list[dict[str, Any]]
     if not isinstance(names, list) or not isinstance(bindings, list):
         raise _not_results(url, "no head.vars and results.bindings lists in the JSON")
     rows = []
+    blanks: dict[str, ox.BlankNode] = {}  # labels are scoped to one answer; some servers' are not valid ids
     for binding in bindings:
         if not isinstance(binding, dict):
             raise _not_results(url, f"a solution is not an object: {str(binding)[:80]}")
         try:
-            rows.append({name: json_term(value) for name, value in binding.items()})
+            rows.append({name: json_term(value, blanks) for name, value in binding.items()})
         except (KeyError, TypeError, ValueError) as error:
             raise _not_results(url, f"a value cannot be read ({error}): {str(binding)[:120]}") from None
     return [str(n) for n in names], rows
@@ -385,13 +386,18 @@ def _count(rows: list[dict], url: str) -> int:
         raise _not_results(url, f"a triple count that is not a number: {value!r}") from None
 
 
-def json_term(value: dict) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+def json_term(value: dict, blanks: dict[str, ox.BlankNode] | None = None) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """A pyoxigraph term from one SPARQL JSON results value.
 
-    Virtuoso writes stored booleans as ``1``/``0``; they are read as ``true``/``false``.
+    Two of Virtuoso's ways of writing values are read as what they stand for: a stored
+    boolean written ``1``/``0`` is ``true``/``false``, and a day-time ``xsd:duration``
+    written as its number of seconds is that duration. Blank nodes get one new node per
+    label in ``blanks`` (labels such as Virtuoso's ``nodeID://b1`` are not valid ids).
 
     >>> json_term({"type": "literal", "value": "1", "datatype": XSD + "boolean"}).value
     'true'
+    >>> json_term({"type": "literal", "value": "7.2576e+06", "datatype": XSD + "duration"}).value
+    'P84D'
     """
     kind, text = value["type"], value["value"]
     if not isinstance(text, str):
@@ -399,7 +405,12 @@ def json_term(value: dict) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if kind == "uri":
         return ox.NamedNode(text)
     if kind == "bnode":
-        return ox.BlankNode(text)
+        if blanks is None:
+            return ox.BlankNode()
+        found = blanks.get(text)
+        if found is None:
+            found = blanks[text] = ox.BlankNode()
+        return found
     if kind not in ("literal", "typed-literal"):
         raise ValueError(f"unknown term type {kind!r}")
     if "xml:lang" in value:
@@ -409,7 +420,28 @@ def json_term(value: dict) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         return ox.Literal(text)
     if datatype == XSD + "boolean" and text in ("1", "0"):
         text = "true" if text == "1" else "false"
+    elif datatype == XSD + "duration" and not text.lstrip("-").startswith("P"):
+        text = _seconds_as_duration(text)
     return ox.Literal(text, datatype=ox.NamedNode(datatype))
+
+
+def _seconds_as_duration(text: str) -> str:
+    """``"604800.0"`` (seconds, as Virtuoso writes a duration) as the canonical ``"P7D"``."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        seconds = Decimal(text)
+    except InvalidOperation:
+        return text
+    sign, seconds = ("-" if seconds < 0 else ""), abs(seconds)
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, rest = divmod(rest, 60)
+    time_part = "".join(f"{int(n)}{unit}" for n, unit in ((hours, "H"), (minutes, "M")) if n)
+    if rest:
+        time_part += f"{rest.normalize():f}S"
+    out = f"{sign}P" + (f"{int(days)}D" if days else "") + (f"T{time_part}" if time_part else "")
+    return out if out not in ("P", "-P") else "PT0S"
 
 
 # --- queries with bindings and prefixes -----------------------------------------------------------
@@ -469,6 +501,82 @@ def sparql_term(term: Any) -> str:
     if hasattr(term, "n3"):
         return term.n3()
     raise InputError(f"cannot bind {term!r}", hint="bind an IRI, a CURIE or a literal")
+
+
+_BOOLEAN_START = re.compile(
+    r"\s*(?:NOT\s+EXISTS|EXISTS|true|false|!(?!=)|BOUND|sameTerm|isIRI|isURI|isBlank|isLiteral|isNumeric|REGEX"
+    r"|CONTAINS|STRSTARTS|STRENDS|LANGMATCHES)\b|\s*!(?!=)",
+    re.IGNORECASE,
+)
+_AS_VARIABLE = re.compile(r"\bAS\s+[?$](\w+)\s*$", re.IGNORECASE)
+#: An operator whose value is a boolean, found outside any parentheses of an expression.
+_BOOLEAN_OPERATOR = re.compile(r"&&|\|\||!=|<=|>=|=|<|>|\bNOT\s+IN\b|\bIN\b", re.IGNORECASE)
+
+
+def _top_level(text: str) -> str:
+    """``text`` with strings, IRIs, comments and everything inside parentheses blanked out."""
+    out, depth, position = [], 0, 0
+    while position < len(text):
+        skipped = _SKIP.match(text, position)
+        if skipped and skipped.end() > position:
+            out.append(" ")
+            position = skipped.end()
+            continue
+        char = text[position]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif depth == 0:
+            out.append(char)
+        position += 1
+    return "".join(out)
+
+
+def boolean_variables(text: str) -> set[str]:
+    """Variables a query computes as booleans: ``BIND(EXISTS {...} AS ?v)``, ``BIND(true AS ?v)``,
+    ``(SUM(?n) > 0 AS ?v)`` (an expression whose outermost operator is a comparison or a
+    logical one, or a boolean function).
+
+    Some servers (Virtuoso 7) answer such a value as the integer 1 or 0; the engine
+    reads it back as the boolean the query computed.
+
+    >>> sorted(boolean_variables("SELECT * WHERE { ?a ?b ?c BIND(EXISTS { ?a ?b 1 } AS ?one) BIND(2 AS ?two) }"))
+    ['one']
+    >>> sorted(boolean_variables("SELECT ?a (SUM(IF(?x, 1, 0)) > 0 AS ?any) (COUNT(?b) AS ?n) WHERE { ?a ?b ?x }"))
+    ['any']
+    """
+    found, opened, position = set(), [], 0
+    while position < len(text):
+        skipped = _SKIP.match(text, position)
+        if skipped and skipped.end() > position:
+            position = skipped.end()
+            continue
+        char = text[position]
+        if char == "(":
+            opened.append(position)
+        elif char == ")" and opened:
+            body = text[opened.pop() + 1:position]
+            named = _AS_VARIABLE.search(body)
+            if named:
+                expression = body[:named.start()]
+                if _BOOLEAN_START.match(expression) or _BOOLEAN_OPERATOR.search(_top_level(expression)):
+                    found.add(named.group(1))
+        position += 1
+    return found
+
+
+def _as_booleans(rows: list[dict[str, Any]], names: set[str]) -> list[dict[str, Any]]:
+    """Integer 1/0 in the given variables read as the booleans true/false."""
+    if not names:
+        return rows
+    boolean = ox.NamedNode(XSD + "boolean")
+    for row in rows:
+        for name in names & row.keys():
+            term = row[name]
+            if isinstance(term, ox.Literal) and term.datatype.value == XSD + "integer" and term.value in ("0", "1"):
+                row[name] = ox.Literal("true" if term.value == "1" else "false", datatype=boolean)
+    return rows
 
 
 def with_prefixes(text: str) -> str:
@@ -534,6 +642,7 @@ class EndpointEngine:
             ]
             return QueryResult(variables=["subject", "predicate", "object"], rows=rows)
         names, rows = self.client.select_terms(text, self.default_graphs)
+        rows = _as_booleans(rows, boolean_variables(text))
         return QueryResult(variables=names, rows=[{k: to_rdflib(v) for k, v in row.items()} for row in rows])
 
     def select_light(self, query: Query, terms: Mapping[str, Any]) -> list[LightRow]:
@@ -541,22 +650,59 @@ class EndpointEngine:
         if _query_form(text) != "SELECT":
             raise InputError("only SELECT queries return rows", file=query.name)
         _, rows = self.client.select_terms(text, self.default_graphs)
+        rows = _as_booleans(rows, boolean_variables(text))
         return [{k: light_term(v) for k, v in row.items()} for row in rows]
 
-    def fetch_graph(self) -> ox.Store:
-        """The endpoint's whole default graph (or ``default_graphs``), fetched with one CONSTRUCT.
+    def fetch_quads(self) -> list[ox.Quad]:
+        """Every triple the endpoint holds, with its named graph (one SELECT, so blank nodes keep
+        one label throughout); triples of the default graph alone come in the default graph.
 
-        For what needs the raw triples (release dumps, nanopublications, RDF exports):
-        the server still holds the data; this copies it into an in-memory store.
+        For what needs the raw triples (release dumps, nanopublications, RDF exports): the
+        server still holds the data; this copies it. With ``default_graphs``, only those graphs;
+        without, every graph but those the server keeps about itself (:func:`_server_graphs`).
         """
-        store = ox.Store()
-        default = ox.DefaultGraph()
-        triples = self.client.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", self.default_graphs)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, default) for t in triples)
-        return store
+        if self.default_graphs:
+            values = " ".join(f"<{g}>" for g in self.default_graphs)
+            text = f"SELECT ?s ?p ?o ?g WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        else:
+            text = "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
+        _, rows = self.client.select_terms(text)
+        if not rows and not self.default_graphs:  # everything is in the default graph
+            _, rows = self.client.select_terms("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+        try:
+            quads = [ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())) for r in rows]
+        except (KeyError, TypeError) as error:
+            raise _not_results(self.url, f"a triple is missing a part ({error})") from None
+        if self.default_graphs:
+            return quads
+        own = _server_graphs(quads)
+        return [q for q in quads if q.graph_name not in own] if own else quads
 
     def close(self) -> None:
         self.client.close()
+
+
+#: Graphs a server keeps about itself (Virtuoso 7: its RDF views and Linked Data Platform
+#: vocabulary), never a dataset's.
+SERVER_GRAPH_PREFIXES = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#",
+                         "urn:activitystreams-owl:map")
+_SERVICE = ox.NamedNode("http://www.w3.org/ns/sparql-service-description#Service")
+_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+
+
+def _server_graphs(quads: list[ox.Quad]) -> set[ox.NamedNode]:
+    """The graphs of ``quads`` that a server keeps about itself: those of
+    :data:`SERVER_GRAPH_PREFIXES`, and a graph named after a service it describes (Virtuoso
+    names its service description graph after its endpoint).
+
+    >>> sd = ox.NamedNode("http://localhost:8890/sparql")
+    >>> [g.value for g in _server_graphs([ox.Quad(sd, _TYPE, _SERVICE, sd)])]
+    ['http://localhost:8890/sparql']
+    """
+    graphs = {q.graph_name for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+    own = {g for g in graphs if g.value.startswith(SERVER_GRAPH_PREFIXES)}
+    own |= {q.graph_name for q in quads if q.predicate == _TYPE and q.object == _SERVICE and q.subject == q.graph_name}
+    return own
 
 
 def _query_form(text: str) -> str:
