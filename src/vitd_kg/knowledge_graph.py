@@ -326,6 +326,7 @@ class _Remote:
         self.engine = engine
         self._memory: ox.Store | None = None
         self._ontology: tuple[list[ox.Triple], bytes] | None = None
+        self._bundled: tuple[list[ox.Triple], bytes] | None = None
 
     def parsed(self) -> bool:
         return False
@@ -336,24 +337,130 @@ class _Remote:
     lookup = query = scan
 
     def memory(self) -> ox.Store:
+        """The endpoint's graph copied into memory: every named graph but the shapes, in the
+        default graph (as a release folder opens); the ontology graph, if there is one, is
+        the ontology."""
         if self._memory is None:
-            self._memory = self.engine.fetch_graph()
+            from vitd_kg.exports.rdf import ONTOLOGY_GRAPH, SHAPES_GRAPH
+
+            store = ox.Store()
+            default, shapes, ontology = ox.DefaultGraph(), ox.NamedNode(SHAPES_GRAPH), ox.NamedNode(ONTOLOGY_GRAPH)
+            quads = self.engine.fetch_quads()
+            store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads if q.graph_name != shapes)
+            own = [q.triple for q in quads if q.graph_name == ontology]
+            if not own:  # one graph holds all: the ontology is the part of it the bundled one matches
+                own = _ontology_part((q.triple for q in quads if q.graph_name != shapes), self.ontology_bundled()[0])
+            bundled, bundled_turtle = self.ontology_bundled()
+            if own and len(own) == len(bundled) and {t for t in bundled if not _has_blank(t)} <= set(own):
+                self._ontology = (own, bundled_turtle)  # the bundled ontology: offered as its file
+            elif own:
+                from vitd_kg.namespaces import PREFIXES
+
+                self._ontology = (own, ox.serialize(own, format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES)))
+            self._memory = store
         return self._memory
 
     def ontology(self) -> tuple[list[ox.Triple], bytes]:
-        """The bundled ontology (the server holds data built on it; its own copy is not fetched)."""
+        """The ontology graph of the endpoint (fetched with the graph) if it has one, else the
+        bundled ontology's triples as the endpoint holds them, else the bundled ontology (the
+        server then holds data built on it)."""
         if self._ontology is None:
+            self.memory()
+        if self._ontology is None:
+            self._ontology = self.ontology_bundled()
+        return self._ontology
+
+    def ontology_bundled(self) -> tuple[list[ox.Triple], bytes]:
+        """The bundled ontology, parsed once."""
+        if self._bundled is None:
             from vitd_kg.rdf.reading import parse_source
 
             text, quads = parse_source(ontology_source())
-            self._ontology = ([q.triple for q in quads], text.encode("utf-8"))
-        return self._ontology
+            self._bundled = ([q.triple for q in quads], text.encode("utf-8"))
+        return self._bundled
 
     def result(self, name: str, compute: Callable[[], Any]) -> Any:
         return compute()
 
     def cached(self, name: str) -> Any | None:
         return None
+
+
+def _has_blank(triple: ox.Triple) -> bool:
+    return isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+
+
+def _ontology_part(triples: Iterable[ox.Triple], ontology: list[ox.Triple]) -> list[ox.Triple]:
+    """The triples of ``triples`` that are the ``ontology``'s, with the blank nodes they hold.
+
+    A server's blank nodes are not the bundled file's, so each blank node is known by what
+    it holds (its triples, with the blank nodes inside known the same way): a triple
+    from an IRI matches the ontology's with the same key, a blank node nothing points to
+    matches one of the ontology's with the same contents, and each brings its blank nodes.
+
+    >>> a, b, n = ox.NamedNode("http://e/a"), ox.NamedNode("http://e/b"), ox.NamedNode("http://e/n")
+    >>> x, y, r, q = ox.BlankNode(), ox.BlankNode(), ox.BlankNode(), ox.BlankNode()
+    >>> owned = [ox.Triple(a, b, n), ox.Triple(a, n, x), ox.Triple(x, b, n), ox.Triple(r, b, a)]
+    >>> held = [ox.Triple(a, b, n), ox.Triple(a, n, y), ox.Triple(y, b, n), ox.Triple(n, b, a), ox.Triple(q, b, a)]
+    >>> len(_ontology_part(held, owned))
+    4
+    """
+    def index(found: Iterable[ox.Triple]):
+        by_blank: dict[ox.BlankNode, list[ox.Triple]] = {}
+        pointed: set[ox.BlankNode] = set()
+        named: list[ox.Triple] = []
+        for triple in found:
+            if isinstance(triple.subject, ox.BlankNode):
+                by_blank.setdefault(triple.subject, []).append(triple)
+            else:
+                named.append(triple)
+            if isinstance(triple.object, ox.BlankNode):
+                pointed.add(triple.object)
+        return by_blank, pointed, named
+
+    def keyer(by_blank: dict[ox.BlankNode, list[ox.Triple]]):
+        memo: dict[ox.BlankNode, str] = {}
+
+        def key(term: Any) -> str:
+            if not isinstance(term, ox.BlankNode):
+                return str(term)
+            if term not in memo:
+                memo[term] = "_:cycle"  # a blank node inside itself
+                memo[term] = "[" + " ".join(sorted(f"{t.predicate} {key(t.object)}" for t in by_blank.get(term, ()))) + "]"
+            return memo[term]
+
+        def safe(term: Any) -> str:
+            try:
+                return key(term)
+            except RecursionError:  # a list too long to be the ontology's
+                return "_:deep"
+        return safe
+
+    owned_blank, owned_pointed, owned_named = index(ontology)
+    owned_key = keyer(owned_blank)
+    wanted = {(str(t.subject), str(t.predicate), owned_key(t.object)) for t in owned_named}
+    wanted_roots = {owned_key(b) for b in owned_blank if b not in owned_pointed}
+
+    by_blank, pointed, named = index(triples)
+    key = keyer(by_blank)
+    found: list[ox.Triple] = []
+    frontier = [b for b in by_blank if b not in pointed and key(b) in wanted_roots]
+    for triple in named:
+        if (str(triple.subject), str(triple.predicate), key(triple.object)) in wanted:
+            found.append(triple)
+            if isinstance(triple.object, ox.BlankNode):
+                frontier.append(triple.object)
+    seen = set()
+    while frontier:
+        node = frontier.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        for triple in by_blank.get(node, ()):
+            found.append(triple)
+            if isinstance(triple.object, ox.BlankNode):
+                frontier.append(triple.object)
+    return found
 
 
 def _size(file: SourceFile) -> int | None:
