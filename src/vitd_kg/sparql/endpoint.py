@@ -389,15 +389,13 @@ def _count(rows: list[dict], url: str) -> int:
 def json_term(value: dict, blanks: dict[str, ox.BlankNode] | None = None) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """A pyoxigraph term from one SPARQL JSON results value.
 
-    Two of Virtuoso's ways of writing values are read as what they stand for: a stored
-    boolean written ``1``/``0`` is ``true``/``false``, and a day-time ``xsd:duration``
-    written as its number of seconds is that duration. Blank nodes get one new node per
-    label in ``blanks`` (labels such as Virtuoso's ``nodeID://b1`` are not valid ids).
+    Virtuoso writes stored booleans as ``1``/``0``; they are read as ``true``/``false``.
+    Blank nodes get one new node per label in ``blanks`` (labels such as Virtuoso's
+    ``nodeID://b1`` are not valid ids). The engine reads more values as the query
+    computed them (:func:`_as_computed`); this is what the server wrote.
 
     >>> json_term({"type": "literal", "value": "1", "datatype": XSD + "boolean"}).value
     'true'
-    >>> json_term({"type": "literal", "value": "7.2576e+06", "datatype": XSD + "duration"}).value
-    'P84D'
     """
     kind, text = value["type"], value["value"]
     if not isinstance(text, str):
@@ -420,13 +418,15 @@ def json_term(value: dict, blanks: dict[str, ox.BlankNode] | None = None) -> ox.
         return ox.Literal(text)
     if datatype == XSD + "boolean" and text in ("1", "0"):
         text = "true" if text == "1" else "false"
-    elif datatype == XSD + "duration" and not text.lstrip("-").startswith("P"):
-        text = _seconds_as_duration(text)
     return ox.Literal(text, datatype=ox.NamedNode(datatype))
 
 
 def _seconds_as_duration(text: str) -> str:
-    """``"604800.0"`` (seconds, as Virtuoso writes a duration) as the canonical ``"P7D"``."""
+    """``"604800.0"`` (seconds, as Virtuoso writes a duration) as the canonical ``"P7D"``.
+
+    >>> _seconds_as_duration("7.2576e+06"), _seconds_as_duration("5400")
+    ('P84D', 'PT1H30M')
+    """
     from decimal import Decimal, InvalidOperation
 
     try:
@@ -566,16 +566,20 @@ def boolean_variables(text: str) -> set[str]:
     return found
 
 
-def _as_booleans(rows: list[dict[str, Any]], names: set[str]) -> list[dict[str, Any]]:
-    """Integer 1/0 in the given variables read as the booleans true/false."""
-    if not names:
-        return rows
-    boolean = ox.NamedNode(XSD + "boolean")
+def _as_computed(rows: list[dict[str, Any]], names: set[str]) -> list[dict[str, Any]]:
+    """Rows with Virtuoso's ways of writing values read as what they stand for: integer 1/0
+    in the given (computed boolean) variables as true/false, and an ``xsd:duration``
+    written as its number of seconds as that duration."""
+    boolean, duration = ox.NamedNode(XSD + "boolean"), XSD + "duration"
     for row in rows:
-        for name in names & row.keys():
-            term = row[name]
-            if isinstance(term, ox.Literal) and term.datatype.value == XSD + "integer" and term.value in ("0", "1"):
+        for name, term in row.items():
+            if not isinstance(term, ox.Literal):
+                continue
+            kind = term.datatype.value
+            if name in names and kind == XSD + "integer" and term.value in ("0", "1"):
                 row[name] = ox.Literal("true" if term.value == "1" else "false", datatype=boolean)
+            elif kind == duration and not term.value.lstrip("-").startswith("P"):
+                row[name] = ox.Literal(_seconds_as_duration(term.value), datatype=term.datatype)
     return rows
 
 
@@ -642,7 +646,7 @@ class EndpointEngine:
             ]
             return QueryResult(variables=["subject", "predicate", "object"], rows=rows)
         names, rows = self.client.select_terms(text, self.default_graphs)
-        rows = _as_booleans(rows, boolean_variables(text))
+        rows = _as_computed(rows, boolean_variables(text))
         return QueryResult(variables=names, rows=[{k: to_rdflib(v) for k, v in row.items()} for row in rows])
 
     def select_light(self, query: Query, terms: Mapping[str, Any]) -> list[LightRow]:
@@ -650,7 +654,7 @@ class EndpointEngine:
         if _query_form(text) != "SELECT":
             raise InputError("only SELECT queries return rows", file=query.name)
         _, rows = self.client.select_terms(text, self.default_graphs)
-        rows = _as_booleans(rows, boolean_variables(text))
+        rows = _as_computed(rows, boolean_variables(text))
         return [{k: light_term(v) for k, v in row.items()} for row in rows]
 
     def fetch_quads(self) -> list[ox.Quad]:
@@ -669,6 +673,7 @@ class EndpointEngine:
         _, rows = self.client.select_terms(text)
         if not rows and not self.default_graphs:  # everything is in the default graph
             _, rows = self.client.select_terms("SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+        rows = _as_computed(rows, set())
         try:
             quads = [ox.Quad(r["s"], r["p"], r["o"], r.get("g", ox.DefaultGraph())) for r in rows]
         except (KeyError, TypeError) as error:
