@@ -238,11 +238,15 @@ def upload(
     its checksums) or from the graph of ``source``; ``graph`` puts everything but the
     shapes into that one named graph. Options: ``user`` (the password comes from
     ``VITD_KG_PASSWORD``), ``update_url``, ``store_url``, ``graph_param``,
-    ``auth_scheme``, ``connect_timeout``, ``read_timeout``.
+    ``auth_scheme``, ``connect_timeout``, ``read_timeout``, ``method`` (``auto``, ``dataset``:
+    many graphs per N-Quads POST, or ``graph``: one PUT each).
     """
     from vitd_kg.publishing import upload as uploading
     from vitd_kg.publishing.release import read_release
+    from vitd_kg.publishing.sparql_client import checked_graph_iri
 
+    if graph is not None:
+        checked_graph_iri(graph)
     graphs = read_release(Path(release)) if release is not None else open(source).release_dataset.graphs
     if graph is not None:
         graphs = uploading.into_one_graph(graphs, graph)

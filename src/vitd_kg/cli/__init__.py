@@ -13,6 +13,7 @@ import importlib
 import os
 import pkgutil
 import sys
+from pathlib import Path
 
 import click
 
@@ -38,11 +39,43 @@ class CommandFolder(click.Group):
         return module.command
 
 
+#: Commands that read local files only, for which --endpoint means nothing.
+LOCAL_ONLY = {"validate", "synth", "cache"}
+
+
 @click.group(cls=CommandFolder, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vitd-kg")
-def cli() -> None:
+@click.option("--cache", "cache_mode", type=click.Choice(["auto", "on", "off"]), default=None,
+              help="Keep an on-disk store and computed results of --data for later commands: auto (the default, "
+                   "or $VITD_KG_CACHE) for inputs of 4 MB or more, on, or off. See `vitd-kg cache --help`.")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the cache lives (default $VITD_KG_CACHE_DIR, else ~/.cache/vitd-kg).")
+@click.option("--endpoint", default=None, metavar="URL",
+              help="Read the graph from this SPARQL endpoint instead of --data: every query runs on the server "
+                   "(e.g. http://127.0.0.1:7878/query). Before the command: vitd-kg --endpoint URL claims.")
+@click.option("--user", default=None, help="User name for --endpoint; the password is read from VITD_KG_PASSWORD.")
+@click.option("--auth", "auth_scheme", type=click.Choice(["basic", "digest"]), default="basic", show_default=True,
+              help="HTTP authentication scheme for --endpoint.")
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="Query these graphs of --endpoint as the default graph (repeatable; default: the server's default graph).")
+@click.option("--connect-timeout", type=click.FloatRange(min=0, min_open=True), default=5.0, show_default=True,
+              help="Seconds to wait for a connection to --endpoint.")
+@click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds to wait for each answer of --endpoint (its whole answer, not one byte).")
+@click.pass_context
+def cli(ctx: click.Context, cache_mode, cache_dir, endpoint, user, auth_scheme, default_graphs, connect_timeout,
+        read_timeout) -> None:
     """vitd-kg: the claims, studies and evidence of a research summary on vitamin D
     and muscle spasm, as an RDF knowledge graph."""
+    from vitd_kg.cli.options import GraphOptions
+    from vitd_kg.errors import InputError
+
+    if endpoint is not None and ctx.invoked_subcommand in LOCAL_ONLY:
+        raise InputError(f"`vitd-kg {ctx.invoked_subcommand}` reads local files; --endpoint does not apply to it",
+                         hint=f"drop --endpoint, or use --data with `vitd-kg {ctx.invoked_subcommand}`")
+    ctx.obj = GraphOptions(cache_mode=cache_mode, cache_dir=cache_dir, endpoint=endpoint, user=user,
+                           auth_scheme=auth_scheme, default_graphs=tuple(default_graphs),
+                           connect_timeout=connect_timeout, read_timeout=read_timeout)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
@@ -19,11 +20,49 @@ data_option = click.option(
 )
 
 
-def open_graph(data: Path | None):
-    """The graph a command works on: the bundled data, or ``--data``."""
-    import vitd_kg
+@dataclass(frozen=True)
+class GraphOptions:
+    """The global options that say where a command's graph comes from (``vitd-kg --help``)."""
 
-    return vitd_kg.open(data)
+    cache_mode: str | None = None
+    cache_dir: Path | None = None
+    endpoint: str | None = None
+    user: str | None = None
+    auth_scheme: str = "basic"
+    default_graphs: tuple[str, ...] = ()
+    connect_timeout: float = 5.0
+    read_timeout: float = 60.0
+
+
+def graph_options() -> GraphOptions:
+    """The global options of the running command (the defaults outside a command)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_root().obj if ctx is not None else None
+    return found if isinstance(found, GraphOptions) else GraphOptions()
+
+
+def open_graph(data: Path | None):
+    """The graph a command works on: the bundled data, ``--data``, or the global ``--endpoint``.
+
+    The global ``--cache`` and ``--cache-dir`` say whether and where ``--data`` is cached.
+    """
+    import vitd_kg
+    from vitd_kg.storage.cache import CacheSettings
+
+    options = graph_options()
+    if options.endpoint is not None:
+        if data is not None:
+            from vitd_kg.errors import InputError
+
+            raise InputError("give --data or --endpoint, not both", hint="the graph comes either from files or from a server")
+        return vitd_kg.open(
+            endpoint=options.endpoint, user=options.user, auth_scheme=options.auth_scheme,
+            default_graphs=options.default_graphs, connect_timeout=options.connect_timeout,
+            read_timeout=options.read_timeout,
+        )
+    if data is None:
+        return vitd_kg.open()
+    return vitd_kg.open(data, cache=CacheSettings.from_environment(options.cache_mode, options.cache_dir))
 
 
 def format_option(*choices: str, default: str | None = None):

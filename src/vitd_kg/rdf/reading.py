@@ -383,6 +383,13 @@ def load_data(store: ox.Store, files: Sequence[SourceFile], *, ontology: Iterabl
     """
     for file in files:
         load_source(store, file)
+    check_loaded_data(store, files, ontology=ontology)
+
+
+def check_loaded_data(store: ox.Store, files: Sequence[SourceFile], *, ontology: Iterable[ox.Triple] = ()) -> None:
+    """The checks of :func:`load_data` on a store the files were loaded into some other way
+    (streamed, bulk-loaded on disk): blank nodes nested too deep, and data that restates the
+    vocabulary. Both look only at what the store's indexes give them (linear in the data)."""
     _check_store_nesting(store, files)
     _check_vocabulary(store, files, ontology)
 

@@ -21,9 +21,13 @@ from vitd_kg.cli.options import data_option, open_graph
 @click.option("--graph-param", default="graph", show_default=True, help="Graph Store query parameter (Virtuoso's older one is graph-uri).")
 @click.option("--auth", "auth_scheme", type=click.Choice(["basic", "digest"]), default="basic", show_default=True, help="HTTP authentication scheme.")
 @click.option("--connect-timeout", type=float, default=5.0, show_default=True, help="Seconds to wait for a connection.")
-@click.option("--read-timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for an answer.")
+@click.option("--read-timeout", type=click.FloatRange(min=0, min_open=True), default=60.0, show_default=True,
+              help="Seconds to wait for the server to start answering, and then for the whole answer.")
+@click.option("--method", type=click.Choice(["auto", "dataset", "graph"]), default="auto", show_default=True,
+              help="How graphs are sent: many per N-Quads POST where the store accepts it (dataset), "
+                   "one Graph Store PUT each (graph), or the first that works (auto).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
-def command(endpoint, graph, user, release_dir, data, update_url, store_url, graph_param, auth_scheme, connect_timeout, read_timeout, output_format) -> None:
+def command(endpoint, graph, user, release_dir, data, update_url, store_url, graph_param, auth_scheme, connect_timeout, read_timeout, method, output_format) -> None:
     """Upload the release into a running SPARQL 1.1 store through the Graph Store HTTP Protocol.
 
     Graphs are uploaded to staging graphs, counted, then moved onto their targets in one
@@ -32,20 +36,25 @@ def command(endpoint, graph, user, release_dir, data, update_url, store_url, gra
     differ, 7 the server rejected a request, 8 the final swap could not be confirmed.
     """
     from vitd_kg.publishing.release import read_release
+    from vitd_kg.publishing.sparql_client import checked_graph_iri, endpoint_from
     from vitd_kg.publishing.upload import into_one_graph, upload
 
+    if graph is not None:
+        checked_graph_iri(graph)  # before anything is read or sent
+    endpoint_from(endpoint, update_url=update_url, store_url=store_url)  # a bad URL fails before the data is read
     graphs = read_release(release_dir) if release_dir is not None else open_graph(data).release_dataset.graphs
     if graph is not None:
         graphs = into_one_graph(graphs, graph)
     report = upload(
         endpoint, graphs, user=user,
         update_url=update_url, store_url=store_url, graph_param=graph_param, auth_scheme=auth_scheme,
-        connect_timeout=connect_timeout, read_timeout=read_timeout,
+        connect_timeout=connect_timeout, read_timeout=read_timeout, method=method,
     )
     if output_format == "json":
         click.echo(json.dumps({
             "graphs": [{"graph": c.graph, "action": c.action, "before": c.before, "after": c.after} for c in report.changes],
             "removed_stale_staging_graphs": report.removed_stale,
+            "method": report.method, "requests": report.requests,
         }, indent=2))
         return
     for stale in report.removed_stale:
@@ -53,4 +62,6 @@ def command(endpoint, graph, user, release_dir, data, update_url, store_url, gra
     for change in report.changes:
         click.echo(f"{change.action:<9} {change.graph}  {change.before} -> {change.after} triples")
     created = sum(c.action == "created" for c in report.changes)
-    click.echo(f"loaded {report.triples} triples in {len(report.changes)} graphs ({created} created, {len(report.changes) - created} replaced), counts verified")
+    how = f"{report.requests} dataset POST(s)" if report.method == "dataset" else f"{report.requests} PUT(s)"
+    click.echo(f"loaded {report.triples} triples in {len(report.changes)} graphs ({created} created, "
+               f"{len(report.changes) - created} replaced) with {how}, counts verified")
