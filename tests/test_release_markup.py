@@ -18,7 +18,7 @@ from rdflib.namespace import RDF
 import vitd_kg
 from vitd_kg.namespaces import ONTOLOGY_IRI, PROJECT_AGENT
 from vitd_kg.publishing import void as void_meta
-from vitd_kg.site.build import SiteInputs, render_page
+from vitd_kg.site.build import render_page
 
 SCHEMA = "http://schema.org/"
 SOURCE_DOIS = {"10.7812/TPP/18.241", "10.1210/er.2012-1012", "10.1210/jc.2014-1742"}
@@ -27,9 +27,7 @@ SOURCE_DOIS = {"10.7812/TPP/18.241", "10.1210/er.2012-1012", "10.1210/jc.2014-17
 @pytest.fixture(scope="module")
 def index_html() -> str:
     kg = vitd_kg.open()
-    inputs = SiteInputs(store=kg.store, stats=kg.stats(), findings=kg.audit(), chain=kg.evidence_chain,
-                        dataset=kg.release_dataset, ontology=kg.ontology, ontology_turtle=kg.ontology_turtle,
-                        claims=kg.claims())
+    inputs = kg.site_inputs()
     return render_page(inputs, "index.html")
 
 
@@ -104,9 +102,7 @@ def test_it_is_based_on_the_source_document_and_cites_only_the_sources(markup):
 
 def test_only_the_home_page_carries_it(index_html):
     kg = vitd_kg.open()
-    inputs = SiteInputs(store=kg.store, stats=kg.stats(), findings=kg.audit(), chain=kg.evidence_chain,
-                        dataset=kg.release_dataset, ontology=kg.ontology, ontology_turtle=kg.ontology_turtle,
-                        claims=kg.claims())
+    inputs = kg.site_inputs()
     assert len(scripts(index_html)) == 1
     assert scripts(render_page(inputs, "claims/ma-strength.html")) == []
 

@@ -98,13 +98,11 @@ def test_curl_turtle_gives_the_claims_triples(served, kg):
 
 
 def test_curl_html_gives_the_claims_page_as_the_site_renders_it(served, kg):
-    from vitd_kg.site.build import SiteInputs, render_page
+    from vitd_kg.site.build import render_page
 
     followed = curl("-L", "-H", "Accept: text/html", f"{served.base}/id/claim/ma-strength")
     page = followed.stdout.decode("utf-8")
-    inputs = SiteInputs(store=kg.store, stats=kg.stats(), findings=kg.audit(), chain=kg.evidence_chain,
-                        dataset=kg.release_dataset, ontology=kg.ontology, ontology_turtle=kg.ontology_turtle,
-                        claims=kg.claims())
+    inputs = kg.site_inputs()
     assert page == render_page(inputs, "claims/ma-strength.html"), "the site's own claim page, not a second one"
     assert "<!DOCTYPE html>" in page and "ma-strength" in page
     quote = kg.claim("ma-strength").quote

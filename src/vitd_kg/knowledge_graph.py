@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from vitd_kg.evidence.model import Claim
     from vitd_kg.evidence.stats import Stats
     from vitd_kg.exports.rdf import ReleaseDataset
+    from vitd_kg.site.build import SiteInputs
     from vitd_kg.publishing.release import ReleaseFile
     from vitd_kg.publishing.nanopubs import ClaimNanopub
     from vitd_kg.site.build import SiteReport
@@ -525,11 +526,13 @@ class KnowledgeGraph:
         ``source`` is a data file or folder, or a list of them (folders are searched
         for .ttl, .nt, .jsonld, .rdf and .owl files), or a release folder built by
         ``vitd-kg dist`` (read from its checked N-Quads dump, with its own ontology).
-        Files are parsed when first needed, each opened once. ``cache`` is ``"auto"``
-        (the default, from ``VITD_KG_CACHE``: on for inputs of 4 MB or more), ``"on"``,
-        ``"off"`` or :class:`~vitd_kg.storage.cache.CacheSettings` (the bundled data is
-        never cached). Raises :class:`~vitd_kg.errors.InputError` naming the file, line
-        and column of anything that cannot be read.
+        Each file is opened once. ``cache`` is ``"auto"`` (the default, from
+        ``VITD_KG_CACHE``: on for inputs of 4 MB or more), ``"on"``, ``"off"`` or
+        :class:`~vitd_kg.storage.cache.CacheSettings` (the bundled data is never cached).
+        Your files are parsed here, and :class:`~vitd_kg.errors.InputError` names the file,
+        line and column of anything that cannot be read; where the cache applies they are
+        parsed when first needed instead (an entry of the same content needs no parse: it
+        was checked when it was made), and the error comes then.
         """
         from vitd_kg.storage.cache import CacheSettings
 
@@ -542,9 +545,17 @@ class KnowledgeGraph:
             if is_release(Path(source)):
                 folder = Path(source)
                 files = [SourceFile(str(folder / QUADS_DUMP), folder / QUADS_DUMP)]
-                return cls(files=files, backing=_Local(files, release=folder, settings=settings))
+                return cls._opened(files, _Local(files, release=folder, settings=settings))
         files = [ontology_source(), *data_sources(source)]
-        return cls(files=files, backing=_Local(files, release=None, settings=settings))
+        backing = _Local(files, release=None, settings=settings)
+        return cls(files=files, backing=backing) if source is None else cls._opened(files, backing)
+
+    @classmethod
+    def _opened(cls, files: list[SourceFile], backing: "_Local") -> "KnowledgeGraph":
+        """A graph of the user's files, parsed now unless the cache will serve or load them."""
+        if backing.cache is None:
+            backing.memory()  # errors in the input surface at open(), as users expect
+        return cls(files=files, backing=backing)
 
     @classmethod
     def open_endpoint(cls, endpoint: "EndpointEngine") -> "KnowledgeGraph":
@@ -756,13 +767,13 @@ class KnowledgeGraph:
         """Build the documentation site into ``outdir``, atomically."""
         from vitd_kg.site.build import build_site
 
-        return build_site(Path(outdir), self._site_inputs(), force=force)
+        return build_site(Path(outdir), self.site_inputs(), force=force)
 
     def write_readme_pictures(self, folder: str | Path) -> list[Path]:
         """The model diagram and one evidence map, as the README shows them."""
         from vitd_kg.site.build import write_readme_pictures
 
-        return write_readme_pictures(Path(folder), self._site_inputs())
+        return write_readme_pictures(Path(folder), self.site_inputs())
 
     def write_evidence_map(self, claim_id: str, path: str | Path) -> None:
         """Draw the evidence map of one claim (SVG, PNG or DOT by the file's suffix)."""
@@ -780,7 +791,9 @@ class KnowledgeGraph:
         picture_format(Path(path))
         write_model_diagram(self._backing.scan(), Path(path))
 
-    def _site_inputs(self):
+    def site_inputs(self) -> "SiteInputs":
+        """What the site is built from: the store, and the graph's stats, findings, claims and release metadata
+        (each computed once per graph)."""
         from vitd_kg.site.build import SiteInputs
 
         return SiteInputs(

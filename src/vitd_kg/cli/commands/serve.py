@@ -70,17 +70,9 @@ def _pages(graph, folder: Path):
         import jinja2  # noqa: F401
     except ImportError:
         return None
-    from vitd_kg.site.build import SiteInputs
     from vitd_kg.site.serving import SitePages
 
-    def inputs() -> SiteInputs:
-        return SiteInputs(
-            store=graph.store, stats=graph.stats(), findings=graph.audit(), chain=graph.evidence_chain,
-            dataset=graph.release_dataset, ontology=graph.ontology, ontology_turtle=graph.ontology_turtle,
-            claims=graph.claims(),
-        )
-
-    return SitePages(inputs, folder)
+    return SitePages(graph.site_inputs, folder)
 
 
 def _stop(signum, frame) -> None:
