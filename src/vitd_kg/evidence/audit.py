@@ -101,11 +101,22 @@ def short(iri: Any) -> str:
 
 
 def _unique(items) -> list[str]:
+    """The items that are not empty, each once, in their first order (linear: a set beside the list)."""
     out: list[str] = []
+    seen: set[str] = set()
     for item in items:
-        if item and item not in out:
+        if item and item not in seen:
+            seen.add(item)
             out.append(item)
     return out
+
+
+def _by_study(rows: list[Row]) -> dict[str, list[Row]]:
+    """The rows of each study, in their order: grouped once, not searched again per study."""
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[str(row["study"])].append(row)
+    return grouped
 
 
 def _values(rows: list[Row], name: str) -> list[str]:
@@ -140,9 +151,10 @@ def _rests_on_uncontrolled(claim: str, rows: list[Row]):
     bases = _values(basis_rows, "basis")
     studies = _values(basis_rows, "study")
     object_label = _join(_values(rows, "objectLabel"))
+    basis_by_study = _by_study(basis_rows)
     described = []
     for study in studies:
-        these = [r for r in basis_rows if str(r["study"]) == study]
+        these = basis_by_study[study]
         design = _join(_values(these, "designLabel"))
         comparator = "no comparator" if all(str(r.get("hasComparator")) == "false" for r in these) else "with a comparator"
         described.append(f"{short(study)} ({design}, {comparator})")
@@ -156,16 +168,17 @@ def _rests_on_uncontrolled(claim: str, rows: list[Row]):
         f"Significance of the effects they report: {significance}."
     )
     controlled_studies = _values(controlled, "study")
+    controlled_by_study = _by_study(controlled)
     if controlled_studies:
         parts = []
         for study in controlled_studies:
-            these = [r for r in controlled if str(r["study"]) == study]
+            these = controlled_by_study[study]
             parts.append(
                 f"{short(study)} ({_join(_values(these, 'designLabel'))}) measured "
                 f"{_join(_values(these, 'outcomeLabel'))}"
             )
         message += f" No controlled study in the graph measured {object_label}: " + "; ".join(parts) + "."
-    designs = [_join(_values([r for r in basis_rows if str(r["study"]) == s], "designLabel")) for s in studies]
+    designs = [_join(_values(basis_by_study[s], "designLabel")) for s in studies]
     evidence = _join([f"a {design}" if len(studies) == 1 else design for design in designs])
     summary = (
         f"It rests only on evidence without a control group: {_count(len(bases), 'finding')} from "
@@ -177,7 +190,7 @@ def _rests_on_uncontrolled(claim: str, rows: list[Row]):
     if controlled_studies:
         measured = []
         for study in controlled_studies:
-            these = [r for r in controlled if str(r["study"]) == study]
+            these = controlled_by_study[study]
             measured.append(f"the {_join(_values(these, 'studyLabel'))} measured {_join(_values(these, 'outcomeLabel'))}")
         summary += f" No controlled study in the document measured {object_label}: " + "; ".join(measured) + "."
     return message, [short(b) for b in bases], [short(s) for s in studies + controlled_studies], summary
