@@ -327,5 +327,5 @@ def test_the_jena_command_line_recipe_answers_like_vitd_kg_query(dumps, referenc
     for name in ("stats/triple-count", "claims/claim"):
         query = next(q for q in QUERIES if q.name == name)
         payload = json.loads(tdb2_query(location, query.text, union_default_graph=layout == "named-graphs"))
-        rows = [{k: json_term(v) for k, v in b.items()} for b in payload["results"]["bindings"]]
+        rows = [{k: to_rdflib(json_term(v)) for k, v in b.items()} for b in payload["results"]["bindings"]]
         assert exact(rows) == exact(reference[name])
