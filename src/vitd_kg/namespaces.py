@@ -135,12 +135,25 @@ def curie(iri: str, *, brackets: bool = False, prefixes: Mapping[str, str] = PRE
     >>> curie("https://example.org/x", brackets=True)
     '<https://example.org/x>'
     """
-    for prefix, namespace in _longest_first(tuple(prefixes.items())):
+    if prefixes is PREFIXES:
+        return _package_curie(iri, brackets)
+    return _curie(iri, brackets, _longest_first(tuple(prefixes.items())))
+
+
+def _curie(iri: str, brackets: bool, ordered: tuple[tuple[str, str], ...]) -> str:
+    for prefix, namespace in ordered:
         if iri.startswith(namespace) and _LOCAL_NAME.fullmatch(iri[len(namespace):]):
             return f"{prefix}:{iri[len(namespace):]}"
     if brackets and not iri.startswith("_:"):
         return f"<{iri}>"
     return iri
+
+
+@lru_cache(maxsize=1 << 16)
+def _package_curie(iri: str, brackets: bool) -> str:
+    """:func:`curie` under the package's prefixes, kept per IRI (a claim table asks for the
+    same IRIs over and over)."""
+    return _curie(iri, brackets, _longest_first(tuple(PREFIXES.items())))
 
 
 def expand(text: str, *, prefixes: Mapping[str, str] = PREFIXES) -> str | None:
