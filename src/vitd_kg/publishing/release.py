@@ -22,7 +22,6 @@ byte-identical.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from vitd_kg.errors import InputError
 from vitd_kg.exports.rdf import ONTOLOGY_GRAPH, ReleaseDataset, write_dataset
 from vitd_kg.namespaces import ONTOLOGY_IRI
 from vitd_kg.publishing.void import DUMP_FILES, ONTOLOGY_FILES, ontology_only, shape_files, void_turtle
+from vitd_kg.storage.hashing import HashingReader
 
 VOID_FILE = "void.ttl"
 CHECKSUM_FILE = "SHA256SUMS"
@@ -174,7 +174,7 @@ def read_release(folder: Path) -> dict[str, list[ox.Triple]]:
     graphs: dict[str, list[ox.Triple]] = {}
     try:
         with open(dump, "rb") as raw:
-            reader = _HashingReader(raw)
+            reader = HashingReader(raw)
             for quad in ox.parse(input=reader, format=ox.RdfFormat.N_QUADS):
                 graphs.setdefault(quad.graph_name.value, []).append(quad.triple)
             reader.drain()
@@ -188,29 +188,3 @@ def read_release(folder: Path) -> dict[str, list[ox.Triple]]:
             file=str(sums), line=expected[1], hint="the release is damaged: download or build it again",
         )
     return graphs
-
-
-class _HashingReader(io.RawIOBase):
-    """A binary stream that computes the SHA-256 of what is read through it."""
-
-    def __init__(self, raw: io.BufferedReader) -> None:
-        super().__init__()
-        self._raw = raw
-        self._hash = hashlib.sha256()
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:  # type: ignore[override]
-        count = self._raw.readinto(buffer)
-        if count:
-            self._hash.update(memoryview(buffer)[:count])
-        return count or 0
-
-    def drain(self) -> None:
-        """Hash whatever the parser left unread (it may stop before the end)."""
-        for chunk in iter(lambda: self._raw.read(1 << 20), b""):
-            self._hash.update(chunk)
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
