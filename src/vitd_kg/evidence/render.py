@@ -392,6 +392,12 @@ def _finding_sentence(claim: "Claim") -> str:
     if comparator is not None and not from_publication(comparator):
         text += f", compared with {comparator.name}"
     details = _finding_details(claim, effect, compared, not_significant)
+    return _sentence(text, details, claim, study, unchecked)
+
+
+def _sentence(text: str, details: list[str], claim: "Claim", study: "Study | None", unchecked: bool) -> str:
+    """The finished sentence: details in brackets, and, for a study whose publication was
+    identified but not checked, the document named as the source of the figures."""
     if unchecked:
         details.append(identified_not_checked(claim, study))
         text = "as the source document reports, " + text
@@ -492,12 +498,7 @@ def _before_and_after_sentence(claim: "Claim", study: "Study | None", effect: "E
     details = [f'described as "{w}"' for w in claim.strength_wording if not w.lower().startswith("no ")]
     if effect.significance is not None:
         details.append(effect.significance.name)
-    if unchecked:
-        details.append(identified_not_checked(claim, study))
-        text = "as the source document reports, " + text
-    if details:
-        text += f" ({'; '.join(details)})"
-    return capitalize(text) + "."
+    return _sentence(text, details, claim, study, unchecked)
 
 
 
