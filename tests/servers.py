@@ -26,6 +26,23 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_until_it_answers(process: subprocess.Popen, query_url: str, *, name: str, seconds: float,
+                          pause: float = 0.1, log: str = "") -> bool:
+    """Poll ``ASK {}`` at ``query_url`` until it answers 200 (True) or ``seconds`` pass (False);
+    raise if the server process exits first (naming ``log`` to read)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}" + (f"; see {log}" if log else ""))
+        try:
+            if httpx.get(query_url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass
+        time.sleep(pause)
+    return False
+
+
 def oxigraph_binary() -> str:
     """The ``oxigraph`` server binary of the ``oxigraph`` PyPI package (a test dependency)."""
     candidate = Path(sys.executable).parent / "oxigraph"
@@ -70,15 +87,8 @@ class OxigraphServer:
             [oxigraph_binary(), "serve", "--location", str(self.location), "--bind", f"127.0.0.1:{self.port}", *union],
             stdout=log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"oxigraph exited with {self.process.returncode}")
-            try:
-                httpx.get(self.query_url, params={"query": "ASK {}"}, timeout=1)
-                return self
-            except httpx.TransportError:
-                time.sleep(0.1)
+        if wait_until_it_answers(self.process, self.query_url, name="oxigraph", seconds=30):
+            return self
         self.stop()
         raise RuntimeError("oxigraph did not start within 30 s")
 
@@ -232,16 +242,9 @@ class VirtuosoServer:
             [virtuoso_binary(), "+foreground", "+configfile", str(self.folder / "virtuoso.ini")],
             stdout=log, stderr=subprocess.STDOUT, cwd=self.folder,
         )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"virtuoso exited with {self.process.returncode}; see {self.folder}/console.log")
-            try:
-                if httpx.get(self.query_url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.3)
+        if wait_until_it_answers(self.process, self.query_url, name="virtuoso", seconds=90, pause=0.3,
+                                 log=f"{self.folder}/console.log"):
+            return self
         self.stop()
         raise RuntimeError("virtuoso did not start within 90 s")
 
@@ -443,15 +446,9 @@ class JenaServer:
              "union" if self.union_default_graph else "default"],
             stdout=log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the Jena endpoint exited with {self.process.returncode}; see {source.parent}/jena.log")
-            try:
-                httpx.get(self.query_url, params={"query": "ASK {}"}, timeout=1)
-                return self
-            except httpx.TransportError:
-                time.sleep(0.3)
+        if wait_until_it_answers(self.process, self.query_url, name="the Jena endpoint", seconds=120, pause=0.3,
+                                 log=f"{source.parent}/jena.log"):
+            return self
         self.__exit__()
         raise RuntimeError("the Jena endpoint did not start within 120 s")
 
