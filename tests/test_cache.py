@@ -119,3 +119,44 @@ def test_a_damaged_release_is_refused_even_with_an_entry(tmp_path):
     damaged = run("claims", "--id", "ma-strength", "--data", str(release), "--format", "json", cache=cache, cwd=tmp_path)
     assert damaged.returncode == 2, damaged.stdout
     assert "vitd-kg.nq" in damaged.stderr and "SHA256SUMS" in damaged.stderr
+
+
+def result_files(cache: Path, name: str) -> list[Path]:
+    return sorted(cache.glob(f"graphs/*/results/*/{name}"))
+
+
+def test_claims_are_kept_as_they_stream_and_read_back_the_same(data, tmp_path):
+    """Every claim is kept one pickle at a time while it is written, and read back so."""
+    cache = tmp_path / "cache"
+    uncached = run("claims", "--data", str(data), "--format", "json", cache=None, cwd=tmp_path)
+    assert uncached.returncode == 0, uncached.stderr
+    first = run("claims", "--data", str(data), "--format", "json", cache=cache, cwd=tmp_path)
+    [kept] = result_files(cache, "claims.pickles")
+    again = run("claims", "--data", str(data), "--format", "json", cache=cache, cwd=tmp_path)
+    assert first.stdout == again.stdout == uncached.stdout
+    assert len(json.loads(again.stdout)) == 30
+    info = run("cache", "info", cache=cache, cwd=tmp_path)
+    assert "claims" in info.stdout, info.stdout
+
+
+def test_a_reader_that_stops_early_leaves_no_result(data, tmp_path):
+    """`claims | head`: the stream ends early, so no partial list of claims is kept."""
+    cache = tmp_path / "cache"
+    command = [*VITD_KG, "--cache", "on", "--cache-dir", str(cache), "claims", "--data", str(data), "--format", "json"]
+    shell = subprocess.run(f"{' '.join(map(str, command))} | head -c 10", shell=True, capture_output=True, text=True,
+                           cwd=tmp_path, timeout=300)
+    assert shell.stdout == "[\n  {\n    "
+    assert result_files(cache, "claims.pickles") == []
+    assert not list(cache.glob("graphs/*/results/*/.*partial"))
+
+
+def test_a_damaged_list_of_claims_is_named_and_removed(data, tmp_path):
+    cache = tmp_path / "cache"
+    run("claims", "--data", str(data), cache=cache, cwd=tmp_path)
+    [kept] = result_files(cache, "claims.pickles")
+    kept.write_bytes(kept.read_bytes()[:-200] + b"\x00garbage")
+    damaged = run("claims", "--data", str(data), cache=cache, cwd=tmp_path)
+    assert damaged.returncode == 2
+    assert "claims.pickles is damaged" in damaged.stderr and "run the command again" in damaged.stderr
+    assert not kept.exists()
+    assert run("claims", "--data", str(data), cache=cache, cwd=tmp_path).returncode == 0

@@ -24,9 +24,10 @@ class's methods on ``open(source)``.
 
 from __future__ import annotations
 
+import itertools
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Mapping
 
 import pyoxigraph as ox
 
@@ -62,6 +63,9 @@ if TYPE_CHECKING:
 # what needs the raw triples (release dumps, nanopublications, rdflib).
 
 
+_NOTHING = object()
+
+
 class _Parsed:
     """A store someone already filled (``KnowledgeGraph(store, ...)``)."""
 
@@ -82,6 +86,9 @@ class _Parsed:
         return self._ontology, self._turtle
 
     def result(self, name: str, compute: Callable[[], Any]) -> Any:
+        return compute()
+
+    def result_items(self, name: str, compute: Callable[[], Iterable[Any]]) -> Iterable[Any]:
         return compute()
 
     def cached(self, name: str) -> Any | None:
@@ -183,6 +190,23 @@ class _Local:
         if self.cache_entry is not None:
             self.cache_entry.save(name, value)
         return value
+
+    def result_items(self, name: str, compute: Callable[[], Iterable[Any]]) -> Iterator[Any]:
+        """A result made of many items, read from the cache entry or computed, one at a time
+        (and kept as they come, once the entry is known)."""
+        found = self.cache_entry.load_items(name) if self.cache_entry is not None else None
+        if found is not None:
+            yield from found
+            return
+        items = iter(compute())
+        first = next(items, _NOTHING)  # the inputs are read by now: the entry's key is known
+        self._settle()
+        head = [] if first is _NOTHING else [first]
+        if self.cache_entry is None:
+            yield from head
+            yield from items
+        else:
+            yield from self.cache_entry.save_items(name, itertools.chain(head, items))
 
     # --- stores --------------------------------------------------------------------------
 
@@ -384,6 +408,9 @@ class _Remote:
         return self._bundled
 
     def result(self, name: str, compute: Callable[[], Any]) -> Any:
+        return compute()
+
+    def result_items(self, name: str, compute: Callable[[], Iterable[Any]]) -> Iterable[Any]:
         return compute()
 
     def cached(self, name: str) -> Any | None:
@@ -647,9 +674,17 @@ class KnowledgeGraph:
 
     @cached_property
     def _claims(self) -> list["Claim"]:
-        from vitd_kg.evidence.reconstruct import reconstruct_claims
+        return list(self.iter_claims())
 
-        return self._backing.result("claims", lambda: reconstruct_claims(self._backing.scan()))
+    def iter_claims(self) -> Iterator["Claim"]:
+        """Every claim rebuilt from the graph, in document order, as :meth:`claims` gives
+        them, but one batch at a time: for graphs whose claims do not fit in memory."""
+        if "_claims" in self.__dict__:
+            yield from self._claims
+            return
+        from vitd_kg.evidence.reconstruct import iter_claims
+
+        yield from self._backing.result_items("claims", lambda: iter_claims(self._backing.scan()))
 
     def claims(self, ids: Iterable[str] | None = None) -> list["Claim"]:
         """Every claim rebuilt from the graph, in document order; or the claims with these ids.
@@ -664,11 +699,13 @@ class KnowledgeGraph:
         from vitd_kg.namespaces import claim_id
 
         wanted = list(dict.fromkeys(claim_id(i).removeprefix("claim:") for i in ids))
-        every = self.__dict__.get("_claims") or self._backing.cached("claims")
+        every = self.__dict__.get("_claims")
         if every is not None:
             by_id = {c.id: c for c in every}
         else:
-            by_id = _lookup_claims(self._backing.lookup(), wanted)
+            from vitd_kg.evidence.reconstruct import lookup_claims
+
+            by_id = lookup_claims(self._backing.lookup(), wanted)
         missing = [i for i in wanted if i not in by_id]
         if missing:
             raise InputError(f"no claim with id {', '.join(missing)}", hint="run `vitd-kg claims` to see every claim id")
@@ -806,93 +843,6 @@ class KnowledgeGraph:
             ontology_turtle=self.ontology_turtle,
             claims=self.claims(),
         )
-
-
-def _lookup_claims(target: "Target", ids: Iterable[str]) -> dict[str, "Claim"]:
-    """The claims with these short ids (those in the graph), each rebuilt by the bundled
-    claims queries with ``?claim`` bound, and written with the claims it explains at hand."""
-    from vitd_kg.evidence.reconstruct import CLAIM_QUERIES, build_claims
-    from vitd_kg.evidence.render import render_claim
-    from vitd_kg.namespaces import claim_iri
-    from vitd_kg.sparql.queries import bundled_query
-
-    queries = {name: bundled_query(f"claims/{name}") for name in CLAIM_QUERIES}
-
-    def build(short_ids: Iterable[str]) -> dict[str, "Claim"]:
-        rows: dict[str, list] = {name: [] for name in CLAIM_QUERIES}
-        for short in short_ids:
-            iri = claim_iri(short)
-            try:
-                ox.NamedNode(iri)
-            except ValueError:
-                continue  # not an IRI: no such claim
-            for name, query in queries.items():
-                rows[name].extend(_select_bound(target, query, "claim", iri))
-        # A resource's provenance is its own, whichever claim reaches it: the rebuild of
-        # every claim finds it through any claim, so here it is asked by resource for
-        # those this claim's provenance rows do not reach (claims/provenance binds ?resource too).
-        reached = {str(row["resource"]) for row in rows["provenance"]}
-        for iri in dict.fromkeys(_provenance_holders(rows)):
-            if iri not in reached and _may_have_provenance(target, iri):
-                rows["provenance"].extend(_select_bound(target, queries["provenance"], "resource", iri))
-        return {claim.id: claim for claim in build_claims(rows)}
-
-    found = build(ids)
-    explained = list(dict.fromkeys(i for c in found.values() for i in c.explains if i not in found))
-    by_id = {**(build(explained) if explained else {}), **found}
-    for claim in found.values():
-        claim.text = render_claim(claim, by_id)
-    return found
-
-
-def _select_bound(target: Any, query: Any, variable: str, iri: str) -> list[dict[str, str]]:
-    """Light rows of a bundled SELECT with one variable bound to an IRI.
-
-    On an Oxigraph store the substitution is handed to Oxigraph directly (the general
-    path converts bindings through rdflib, whose import costs more than a lookup).
-    """
-    if isinstance(target, ox.Store):
-        from vitd_kg.sparql.rows import light_term
-
-        solutions = target.query(query.text, substitutions={ox.Variable(variable): ox.NamedNode(iri)})
-        names = [v.value for v in solutions.variables]
-        return [{n: light_term(t) for n, t in zip(names, solution) if t is not None} for solution in solutions]
-    from vitd_kg.sparql.engines import select_light
-
-    return select_light(target, query, {variable: iri})
-
-
-#: Columns of the claims queries whose resources a claim shows with their provenance.
-_PROVENANCE_HOLDERS = {
-    "intervention": ("intervention",),
-    "study": ("study",),
-    "population": ("population",),
-    "subpopulation": ("population", "parent"),
-    "criteria": ("criterion",),
-    "comparison": ("test",),
-    "effect": ("effect", "estimate", "comparator"),
-}
-
-
-def _provenance_holders(rows: dict[str, list]) -> Iterable[str]:
-    from vitd_kg.sparql.rows import Iri
-
-    for name, columns in _PROVENANCE_HOLDERS.items():
-        for row in rows.get(name, ()):
-            for column in columns:
-                value = row.get(column)
-                if isinstance(value, Iri):
-                    yield str(value)
-
-
-_PROVENANCE_STATUS = ox.NamedNode("https://w3id.org/vitd-kg/ontology#provenanceStatus")
-
-
-def _may_have_provenance(target: Any, iri: str) -> bool:
-    """False when an Oxigraph store says at once that ``iri`` has no provenance status."""
-    if isinstance(target, ox.Store):
-        return next(target.quads_for_pattern(ox.NamedNode(iri), _PROVENANCE_STATUS, None, ox.DefaultGraph()), None) is not None
-    return True
 
 
 #: The graph of the bundled data, opened on first use by :func:`open` and kept.

@@ -1,8 +1,10 @@
 """Rebuilding claims from the graph: the queries in ``queries/claims/``, assembled into objects.
 
-The queries run once each over the whole graph; :func:`build_claims` groups their
-rows into :class:`~vitd_kg.evidence.model.Claim` objects and
-:mod:`vitd_kg.evidence.render` writes each claim's sentence.
+``claims/claim.rq`` runs once over the whole graph and gives the claims in document
+order; the other queries run once per batch of claims (:func:`iter_claims`), or with
+``?claim`` bound for claims looked up by id (:func:`lookup_claims`);
+:func:`build_claims` groups their rows into :class:`~vitd_kg.evidence.model.Claim`
+objects and :mod:`vitd_kg.evidence.render` writes each claim's sentence.
 
 >>> from vitd_kg.rdf.parsing import load_store
 >>> claims = reconstruct_claims(load_store())
@@ -15,7 +17,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
+
+import pyoxigraph as ox
 
 from vitd_kg.errors import InvalidDataError
 from vitd_kg.evidence.model import (
@@ -40,10 +44,10 @@ from vitd_kg.evidence.model import (
     is_checked,
 )
 from vitd_kg.evidence.render import intervention_phrase, population_phrase, render_claim
-from vitd_kg.namespaces import claim_id, curie
-from vitd_kg.sparql.engines import Target, select_light
-from vitd_kg.sparql.queries import bundled_query
-from vitd_kg.sparql.rows import Iri, LightRow as Row
+from vitd_kg.namespaces import claim_id, claim_iri, curie
+from vitd_kg.sparql.engines import Target, iter_select_light, select_light, with_values
+from vitd_kg.sparql.queries import Query, bundled_query
+from vitd_kg.sparql.rows import Iri, LightRow as Row, light_term
 
 #: The files of ``queries/claims/`` that :func:`reconstruct_claims` runs, by the name used below.
 CLAIM_QUERIES = (
@@ -66,14 +70,151 @@ CLAIM_QUERIES = (
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
+#: Claims rebuilt together by :func:`iter_claims`: memory holds one batch's rows and claims.
+BATCH_SIZE = 2000
+
+
 def reconstruct_claims(graph: Target) -> list[Claim]:
     """Every claim of a graph (an Oxigraph store or an engine), in document order, with its sentence."""
-    rows = {name: select_light(graph, bundled_query(f"claims/{name}")) for name in CLAIM_QUERIES}
+    return list(iter_claims(graph))
+
+
+def iter_claims(graph: Target, *, batch_size: int = BATCH_SIZE) -> Iterator[Claim]:
+    """Every claim of a graph in document order, with its sentence, a batch at a time.
+
+    ``claims/claim.rq`` runs once over the whole graph and gives the order; the other
+    queries run once per batch of ``batch_size`` claims, restricted to them by a trailing
+    VALUES clause, so memory holds one batch's rows and claims whatever the graph's size.
+    """
+    queries = _claim_queries()
+    for claim_rows in _batches(iter_select_light(graph, queries["claim"]), batch_size):
+        iris = list(dict.fromkeys(str(row["claim"]) for row in claim_rows))
+        rows = {"claim": claim_rows}
+        for name, query in queries.items():
+            if name != "claim":
+                rows[name] = select_light(graph, with_values(query, "claim", iris))
+        yield from _written(graph, queries, rows)
+
+
+def lookup_claims(graph: Target, ids: Iterable[str]) -> dict[str, Claim]:
+    """The claims with these short ids that the graph holds, each rebuilt by the bundled
+    queries with ``?claim`` bound (at index speed), with its sentence.
+
+    >>> from vitd_kg.rdf.parsing import load_store
+    >>> sorted(lookup_claims(load_store(), ["ma-strength", "no-such-claim"]))
+    ['ma-strength']
+    """
+    queries = _claim_queries()
+    return {claim.id: claim for claim in _written(graph, queries, _bound_rows(graph, queries, ids))}
+
+
+def _claim_queries() -> dict[str, Query]:
+    return {name: bundled_query(f"claims/{name}") for name in CLAIM_QUERIES}
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    """Consecutive rows in lists of ``size`` claims (a claim's rows are never split)."""
+    batch: list[Row] = []
+    claims = 0
+    last = None
+    for row in rows:
+        claim = row.get("claim")
+        if claim != last:
+            if claims == size:
+                yield batch
+                batch, claims = [], 0
+            claims += 1
+            last = claim
+        batch.append(row)
+    if batch:
+        yield batch
+
+
+def _bound_rows(graph: Target, queries: dict[str, Query], ids: Iterable[str]) -> dict[str, list[Row]]:
+    """The rows of every claims query for these claims (short ids), one claim at a time."""
+    rows: dict[str, list[Row]] = {name: [] for name in CLAIM_QUERIES}
+    for short in dict.fromkeys(ids):
+        iri = claim_iri(short)
+        try:
+            ox.NamedNode(iri)
+        except ValueError:
+            continue  # not an IRI: no such claim
+        for name, query in queries.items():
+            rows[name].extend(_select_bound(graph, query, "claim", iri))
+    return rows
+
+
+def _written(graph: Target, queries: dict[str, Query], rows: dict[str, list[Row]]) -> list[Claim]:
+    """The claims of ``rows``, each with its sentence (the claims it explains that ``rows``
+    does not hold are rebuilt to write it)."""
+    _add_provenance(graph, queries["provenance"], rows)
     built = build_claims(rows)
-    by_id = {c.id: c for c in built}
+    by_id = {claim.id: claim for claim in built}
+    explained = list(dict.fromkeys(i for claim in built for i in claim.explains if i not in by_id))
+    if explained:
+        others = _bound_rows(graph, queries, explained)
+        _add_provenance(graph, queries["provenance"], others)
+        by_id = {**{claim.id: claim for claim in build_claims(others)}, **by_id}
     for claim in built:
         claim.text = render_claim(claim, by_id)
     return built
+
+
+def _add_provenance(graph: Target, query: Query, rows: dict[str, list[Row]]) -> None:
+    """Add the provenance rows of resources the claims hold that their own rows do not reach.
+
+    A resource's provenance is its own, whichever claim reaches it: claims/provenance
+    finds it through the claims of ``rows`` only, so the rest is asked by resource
+    (claims/provenance binds ``?resource`` too).
+    """
+    reached = {str(row["resource"]) for row in rows["provenance"]}
+    for iri in dict.fromkeys(_provenance_holders(rows)):
+        if iri not in reached and _may_have_provenance(graph, iri):
+            rows["provenance"].extend(_select_bound(graph, query, "resource", iri))
+
+
+def _select_bound(target: Target, query: Query, variable: str, iri: str) -> list[Row]:
+    """Light rows of a bundled SELECT with one variable bound to an IRI.
+
+    On an Oxigraph store the substitution is handed to Oxigraph directly (the general
+    path converts bindings through rdflib, whose import costs more than a lookup).
+    """
+    if isinstance(target, ox.Store):
+        solutions = target.query(query.text, substitutions={ox.Variable(variable): ox.NamedNode(iri)})
+        names = [v.value for v in solutions.variables]
+        return [{n: light_term(t) for n, t in zip(names, solution) if t is not None} for solution in solutions]
+    return select_light(target, query, {variable: iri})
+
+
+#: Columns of the claims queries whose resources a claim shows with their provenance.
+_PROVENANCE_HOLDERS = {
+    "intervention": ("intervention",),
+    "study": ("study",),
+    "population": ("population",),
+    "subpopulation": ("population", "parent"),
+    "criteria": ("criterion",),
+    "comparison": ("test",),
+    "effect": ("effect", "estimate", "comparator"),
+}
+
+
+def _provenance_holders(rows: dict[str, list[Row]]) -> Iterator[str]:
+    for name, columns in _PROVENANCE_HOLDERS.items():
+        for row in rows.get(name, ()):
+            for column in columns:
+                value = row.get(column)
+                if isinstance(value, Iri):
+                    yield str(value)
+
+
+_PROVENANCE_STATUS = ox.NamedNode("https://w3id.org/vitd-kg/ontology#provenanceStatus")
+
+
+def _may_have_provenance(target: Target, iri: str) -> bool:
+    """False when an Oxigraph store says at once that ``iri`` has no provenance status."""
+    if isinstance(target, ox.Store):
+        return next(target.quads_for_pattern(ox.NamedNode(iri), _PROVENANCE_STATUS, None, ox.DefaultGraph()), None) is not None
+    return True
 
 
 def build_claims(rows: dict[str, list[Row]]) -> list[Claim]:

@@ -29,7 +29,7 @@ Provenance decides the rest (``vitd:provenanceStatus``, ``vitd:comparisonBasis``
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, TextIO
 
 from vitd_kg.namespaces import VITD_IRI
 
@@ -562,77 +562,108 @@ def provenance_summary(claim: "Claim") -> str | None:
     return f"{claim.provenance.name}; the paper identified for it, {paper}, was not checked for this claim"
 
 
-def claims_to_text(claims: list["Claim"]) -> str:
+def claims_to_text(claims: Iterable["Claim"]) -> str:
     """Each claim as its sentence, then its evidence and where it comes from."""
-    blocks = []
-    for claim in claims:
-        lines = [f"{claim.id}: {claim.text}", f"  evidence: {evidence_summary(claim)}"]
-        underneath = basis_summary(claim)
-        if underneath:
-            lines.append(f"  evidence underneath: {underneath}")
-        provenance = provenance_summary(claim)
-        if provenance:
-            lines.append(f"  provenance: {provenance}")
-        where = f"  source: {claim.source.section or 'no section'}, characters {claim.source.start}-{claim.source.end}"
-        reference = publication_reference(claim)
-        if reference and not provenance:
-            where += f"; {reference}"
-        lines.append(where)
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    return "\n\n".join(claim_to_text(claim) for claim in claims)
 
 
-def claims_to_markdown(claims: list["Claim"]) -> str:
+def claim_to_text(claim: "Claim") -> str:
+    """One claim's block of :func:`claims_to_text`."""
+    lines = [f"{claim.id}: {claim.text}", f"  evidence: {evidence_summary(claim)}"]
+    underneath = basis_summary(claim)
+    if underneath:
+        lines.append(f"  evidence underneath: {underneath}")
+    provenance = provenance_summary(claim)
+    if provenance:
+        lines.append(f"  provenance: {provenance}")
+    where = f"  source: {claim.source.section or 'no section'}, characters {claim.source.start}-{claim.source.end}"
+    reference = publication_reference(claim)
+    if reference and not provenance:
+        where += f"; {reference}"
+    lines.append(where)
+    return "\n".join(lines)
+
+
+def claims_to_markdown(claims: Iterable["Claim"]) -> str:
     """A Markdown document: one section per claim with sentence, quote and a fact table."""
-    out = ["# Claims", ""]
-    for claim in claims:
-        out += [f"## {claim.id}", "", f"**{claim.text}**", "", f"> {claim.quote}", ""]
-        rows = [
-            ("kind", claim.kind.name),
-            ("modality", ", ".join(m.name + (f" (\u201c{claim_cue(claim, m)}\u201d)" if m.cue and m.cue not in m.name else "") for m in claim.modalities)),
-            ("evidence", evidence_summary(claim)),
-        ]
-        provenance = provenance_summary(claim)
-        if provenance:
-            rows.append(("provenance", provenance))
-        underneath = basis_summary(claim)
-        if underneath:
-            rows.append(("evidence underneath", underneath))
-        if claim.strength_wording:
-            rows.append(("strength wording", ", ".join(f"\u201c{w}\u201d" for w in claim.strength_wording)))
-        if claim.publication_modalities:
-            rows.append(("publication says", ", ".join(f"{m.name}" for m in claim.publication_modalities)))
-        for intervention in claim.interventions:
-            rows.append(("intervention", intervention_phrase(intervention)))
-        population = claim.for_population or claim.applies_particularly_to
-        if population is not None:
-            rows.append(("population", population_phrase(population)))
-        for effect in claim.reported_effects:
-            bits = [b for b in (
-                effect.outcome.name if effect.outcome else None,
-                effect.direction.name if effect.direction else None,
-                effect.significance.name if effect.significance else None,
-                effect.comparison_basis.name if effect.comparison_basis else None,
-                effect.provenance.name if effect.provenance else None,
-                "; ".join(estimate_phrase(e) + (f" ({e.provenance.name})" if e.provenance else "") for e in effect.estimates) or None,
-            ) if b]
-            rows.append(("effect", ", ".join(bits)))
-            if effect.larger_than:
-                test = effect.difference_test(effect.larger_than)
-                rows.append(("difference between the subgroups", "no test of the difference reported" if test is None else
-                             f"{test.significance.name if test.significance else 'tested'}"
-                             + (f" ({test.provenance.name}, doi:{test.doi})" if test.provenance and test.doi else "")))
-        if claim.rests_on:
-            rows.append(("rests on", ", ".join(f"`{b.claim_id}`" for b in claim.rests_on if b.direct)))
-        reference = publication_reference(claim)
-        if reference:
-            checked = claim.publication is not None and claim.publication.checked
-            rows.append(("publication", reference if checked or claim.provenance is None else f"{reference} (identified; not checked for this claim)"))
-        rows.append(("source", f"{claim.source.section}, characters {claim.source.start}\u2013{claim.source.end}"))
-        out += ["| | |", "|---|---|"]
-        out += [f"| {name} | {_cell(value)} |" for name, value in rows]
-        out.append("")
-    return "\n".join(out).rstrip() + "\n"
+    return "# Claims\n" + "".join(f"\n{claim_to_markdown(claim)}\n" for claim in claims)
+
+
+def claim_to_markdown(claim: "Claim") -> str:
+    """One claim's section of :func:`claims_to_markdown`."""
+    out = [f"## {claim.id}", "", f"**{claim.text}**", "", f"> {claim.quote}", ""]
+    rows = [
+        ("kind", claim.kind.name),
+        ("modality", ", ".join(m.name + (f" (\u201c{claim_cue(claim, m)}\u201d)" if m.cue and m.cue not in m.name else "") for m in claim.modalities)),
+        ("evidence", evidence_summary(claim)),
+    ]
+    provenance = provenance_summary(claim)
+    if provenance:
+        rows.append(("provenance", provenance))
+    underneath = basis_summary(claim)
+    if underneath:
+        rows.append(("evidence underneath", underneath))
+    if claim.strength_wording:
+        rows.append(("strength wording", ", ".join(f"\u201c{w}\u201d" for w in claim.strength_wording)))
+    if claim.publication_modalities:
+        rows.append(("publication says", ", ".join(f"{m.name}" for m in claim.publication_modalities)))
+    for intervention in claim.interventions:
+        rows.append(("intervention", intervention_phrase(intervention)))
+    population = claim.for_population or claim.applies_particularly_to
+    if population is not None:
+        rows.append(("population", population_phrase(population)))
+    for effect in claim.reported_effects:
+        bits = [b for b in (
+            effect.outcome.name if effect.outcome else None,
+            effect.direction.name if effect.direction else None,
+            effect.significance.name if effect.significance else None,
+            effect.comparison_basis.name if effect.comparison_basis else None,
+            effect.provenance.name if effect.provenance else None,
+            "; ".join(estimate_phrase(e) + (f" ({e.provenance.name})" if e.provenance else "") for e in effect.estimates) or None,
+        ) if b]
+        rows.append(("effect", ", ".join(bits)))
+        if effect.larger_than:
+            test = effect.difference_test(effect.larger_than)
+            rows.append(("difference between the subgroups", "no test of the difference reported" if test is None else
+                         f"{test.significance.name if test.significance else 'tested'}"
+                         + (f" ({test.provenance.name}, doi:{test.doi})" if test.provenance and test.doi else "")))
+    if claim.rests_on:
+        rows.append(("rests on", ", ".join(f"`{b.claim_id}`" for b in claim.rests_on if b.direct)))
+    reference = publication_reference(claim)
+    if reference:
+        checked = claim.publication is not None and claim.publication.checked
+        rows.append(("publication", reference if checked or claim.provenance is None else f"{reference} (identified; not checked for this claim)"))
+    rows.append(("source", f"{claim.source.section}, characters {claim.source.start}\u2013{claim.source.end}"))
+    out += ["| | |", "|---|---|"]
+    out += [f"| {name} | {_cell(value)} |" for name, value in rows]
+    return "\n".join(out)
+
+
+def write_claims(claims: Iterable["Claim"], output_format: str, out: TextIO) -> None:
+    """Write claims as they come, in ``text``, ``markdown`` or ``json`` (an array, indented
+    by two as ``json.dumps(..., indent=2)`` writes it): one claim in memory at a time."""
+    if output_format == "json":
+        import json
+
+        out.write("[")
+        first = True
+        for claim in claims:
+            item = json.dumps(claim.to_dict(), indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            out.write(("\n  " if first else ",\n  ") + item)
+            first = False
+        out.write("]\n" if first else "\n]\n")
+    elif output_format == "markdown":
+        out.write("# Claims\n")
+        for claim in claims:
+            out.write(f"\n{claim_to_markdown(claim)}\n")
+    elif output_format == "text":
+        separator = ""
+        for claim in claims:
+            out.write(separator + claim_to_text(claim))
+            separator = "\n\n"
+        out.write("\n")
+    else:
+        raise ValueError(f"unknown claims format {output_format!r}")
 
 
 def _cell(text: str) -> str:

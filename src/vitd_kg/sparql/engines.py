@@ -21,8 +21,8 @@ True
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterator, Mapping, Protocol, Union
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Mapping, Protocol, Union
 
 import pyoxigraph as ox
 
@@ -322,6 +322,42 @@ def run_query(target: Target, query: Query, bindings: Mapping[str, Any] | None =
 def select_light(target: Target, query: Query, bindings: Mapping[str, Any] | None = None) -> list[LightRow]:
     """Run a SELECT query; rows hold :class:`~vitd_kg.sparql.rows.Iri`, ``Lit`` and ``Blank`` strings."""
     return as_engine(target).select_light(prepared_query(query, None), as_terms(bindings) if bindings else {})
+
+
+def iter_select_light(target: Target, query: Query) -> Iterator[LightRow]:
+    """The rows of a bundled SELECT one at a time, as :func:`select_light` gives them.
+
+    On an Oxigraph store the rows are read as the engine makes them (the engine itself
+    holds what an ORDER BY sorts); other engines answer in one piece.
+    """
+    engine = as_engine(target)
+    if not isinstance(engine, OxigraphEngine):
+        yield from select_light(target, query)
+        return
+    solutions = engine._solutions(prepared_query(query, None), {})
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise InputError("only SELECT queries return rows", file=query.name)
+    columns = list(enumerate(variable.value for variable in solutions.variables))
+    converted: dict[Any, Any] = {}
+    for solution in solutions:
+        if len(converted) > 100_000:  # a term repeated across nearby rows is converted once
+            converted.clear()
+        row = {}
+        for index, name in columns:
+            term = solution[index]
+            if term is not None:
+                value = converted.get(term)
+                if value is None:
+                    value = converted[term] = light_term(term)
+                row[name] = value
+        yield row
+
+
+def with_values(query: Query, variable: str, iris: Iterable[str]) -> Query:
+    """The query restricted to these IRIs for ``?variable`` by a trailing VALUES clause
+    (SPARQL 1.1, section 10.2: joined to the whole WHERE before the solution modifiers apply)."""
+    terms = " ".join(str(ox.NamedNode(iri)) for iri in iris)  # NamedNode refuses what is not an IRI
+    return replace(query, text=f"{query.text.rstrip()}\nVALUES ?{variable} {{ {terms} }}\n")
 
 
 def prepared_query(query: Query, max_query_bytes: int | None = None) -> Query:

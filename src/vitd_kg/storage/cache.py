@@ -44,7 +44,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, BinaryIO, Iterable, Iterator
 
 from vitd_kg.errors import InputError
 
@@ -196,7 +196,7 @@ class Cache:
         for folder in sorted(graphs.iterdir()) if graphs.is_dir() else []:
             entry = Entry(self, folder.name)
             meta = entry.meta()
-            results = sorted({p.stem for p in (folder / "results").glob("*/*.pickle")})
+            results = sorted({p.stem for pattern in ("*/*.pickle", "*/*.pickles") for p in (folder / "results").glob(pattern)})
             found.append(EntryInfo(
                 key=folder.name, folder=folder, bytes=_size_of(folder), has_store=entry.store_folder.is_dir(),
                 results=results, inputs=meta.get("inputs", []), sources=meta.get("sources", []),
@@ -346,6 +346,49 @@ class Entry:
         with open(partial, "wb") as file:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
+
+    def _items_file(self, name: str) -> Path:
+        return self.folder / "results" / code_key() / f"{name}.pickles"
+
+    def load_items(self, name: str) -> Iterator[Any] | None:
+        """The items saved by :meth:`save_items`, read one at a time, or ``None``."""
+        path = self._items_file(name)
+        try:
+            file = open(path, "rb")
+        except FileNotFoundError:
+            return None
+        return self._read_items(file, path)
+
+    @staticmethod
+    def _read_items(file: BinaryIO, path: Path) -> Iterator[Any]:
+        with file:
+            while True:
+                try:
+                    item = pickle.load(file)  # noqa: S301 - the folder is the user's own (checked in Cache.at)
+                except EOFError:
+                    return
+                except Exception as error:  # noqa: BLE001 - a damaged result: say so, and drop it
+                    path.unlink(missing_ok=True)
+                    raise InputError(
+                        f"the cached result {path} is damaged ({error}); it has been removed",
+                        hint="run the command again: the result is computed afresh",
+                    ) from None
+                yield item
+
+    def save_items(self, name: str, items: Iterable[Any]) -> Iterator[Any]:
+        """Hand on ``items`` while keeping them, one pickle each; the result exists only
+        once every item has passed (a consumer that stops early leaves nothing)."""
+        path = self._items_file(name)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        try:
+            with open(partial, "wb") as file:
+                for item in items:
+                    pickle.dump(item, file, protocol=pickle.HIGHEST_PROTOCOL)
+                    yield item
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
 
     # --- use and removal ---------------------------------------------------------------
 

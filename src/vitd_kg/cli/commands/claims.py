@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from vitd_kg.cli.options import data_option, format_option, open_graph
+from vitd_kg.cli.options import data_option, format_option, open_graph, silence_standard_output
 
 
 @click.command("claims")
@@ -32,19 +33,15 @@ def command(data, output_format: str, claim_ids: tuple[str, ...], map_path: Path
 
         picture_format(map_path)  # a bad file name fails before any work is done
     graph = open_graph(data)
-    found = graph.claims(claim_ids or None)
-    if output_format == "json":
-        import json
+    from vitd_kg.evidence.render import write_claims
 
-        click.echo(json.dumps([c.to_dict() for c in found], indent=2, ensure_ascii=False))
-    elif output_format == "markdown":
-        from vitd_kg.evidence.render import claims_to_markdown
-
-        click.echo(claims_to_markdown(found), nl=False)
-    else:
-        from vitd_kg.evidence.render import claims_to_text
-
-        click.echo(claims_to_text(found))
+    found = graph.claims(claim_ids) if claim_ids else graph.iter_claims()  # every claim: one batch in memory at a time
+    try:
+        write_claims(found, output_format, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): done
+        silence_standard_output()
+        return
     if map_path is not None:
         graph.write_evidence_map(found[0].id, map_path)
         click.echo(f"evidence map of {found[0].id} written to {map_path}", err=True)
