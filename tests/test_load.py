@@ -17,6 +17,7 @@ from vitd_kg import resources
 from vitd_kg.cli import main
 from vitd_kg.cli.exit_codes import exit_code_of
 from vitd_kg import load_store
+from vitd_kg.rdf.terms import to_rdflib
 from vitd_kg.sparql.engines import run_query
 from vitd_kg.sparql.queries import bundled_queries
 from vitd_kg.publishing.sparql_client import (
@@ -336,3 +337,31 @@ def test_a_server_gone_just_before_the_swap_changes_nothing(server, graphs, tmp_
     assert exit_code_of(failure.value) == 4 and not failure.value.request_sent
     server.start()
     assert snapshot(server, graphs) == before
+
+
+def test_the_swap_on_oxigraph_is_one_operation_that_leaves_exactly_the_new_triples(server, graphs, tmp_path, monkeypatch):
+    """Oxigraph gets the one DELETE/INSERT swap (no MOVE copy); a reload with other content
+    leaves in each target exactly the triples sent, and no staging graph, empty or not."""
+    sent: list[str] = []
+    real_update = SparqlClient.update
+
+    def recording(self, text):
+        sent.append(text)
+        return real_update(self, text)
+
+    monkeypatch.setattr(SparqlClient, "update", recording)
+    new_graphs = vitd_kg.open(changed_data(tmp_path)).release_dataset.graphs
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+        assert client.is_oxigraph
+        loading.load_graphs(client, new_graphs, progress=False)
+    swaps = [text for text in sent if "INSERT" in text or "MOVE" in text]
+    assert len(swaps) == 2 and all(text.startswith("DELETE {") and "MOVE" not in text for text in swaps)
+    expected = {
+        name: {(_norm(to_rdflib(t.subject)), str(t.predicate.value), _norm(to_rdflib(t.object))) for t in triples}
+        for name, triples in new_graphs.items()
+    }
+    assert snapshot(server, new_graphs) == expected
+    with client_for(server) as client:
+        _, rows = client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+    assert not [r["g"] for r in rows if str(r["g"]).startswith(loading.STAGING_PREFIX)]

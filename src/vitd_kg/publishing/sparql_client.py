@@ -107,13 +107,23 @@ class SparqlClient(HttpClient):
             content=body, headers={"Content-Type": content_type},
         )
 
-    def post_dataset(self, body: bytes, content_type: str = DATASET_TYPES["nquads"]) -> None:
+    def post_dataset(self, body: bytes, content_type: str = DATASET_TYPES["nquads"], *, bulk: bool = False) -> None:
         """Add the quads of ``body`` (N-Quads or TriG) to the store: one request for many graphs.
 
         The Graph Store Protocol's POST to the service URL with no graph named adds a
         dataset where the store supports it (Oxigraph does). Not retried: a POST adds.
+        ``bulk`` asks an Oxigraph server for its bulk loader (``?no_transaction``: faster,
+        not atomic), only for graphs nobody reads yet, such as staging graphs.
         """
-        self.request("POST", self.endpoint.store_url, content=body, headers={"Content-Type": content_type})
+        url = self.endpoint.store_url
+        if bulk:
+            url += ("&" if "?" in url else "?") + "no_transaction"
+        self.request("POST", url, content=body, headers={"Content-Type": content_type})
+
+    @property
+    def is_oxigraph(self) -> bool:
+        """Whether the last answer came from an Oxigraph server (its ``Server`` header says so)."""
+        return (self.server or "").startswith("Oxigraph/")
 
     def delete_graph(self, graph: str) -> None:
         """Delete one named graph; a graph that is already gone is fine."""

@@ -194,6 +194,8 @@ class HttpClient:
     transport: Any = None
     _http: Any = field(init=False, repr=False, default=None)
     _pid: int = field(init=False, repr=False, default=0)
+    #: the ``Server`` header of the last answer (e.g. ``Oxigraph/0.5.13``), if it sent one
+    server: str | None = field(init=False, repr=False, default=None)
 
     def __post_init__(self) -> None:
         self._auth = self._make_auth()  # a missing password fails at once, before any request
@@ -263,6 +265,7 @@ class HttpClient:
                 last_error = error
                 sent = not isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout))
                 continue
+            self.server = answer.headers.get("server", self.server)
             if answer.status_code in (401, 403):
                 raise AuthenticationRefused(
                     f"the server refused the credentials ({answer.status_code}) for {method} {url}",
