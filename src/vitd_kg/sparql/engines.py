@@ -340,7 +340,7 @@ def iter_select_light(target: Target, query: Query) -> Iterator[LightRow]:
     columns = list(enumerate(variable.value for variable in solutions.variables))
     converted: dict[Any, Any] = {}
     for solution in solutions:
-        if len(converted) > 100_000:  # a term repeated across nearby rows is converted once
+        if len(converted) > 20_000:  # a term repeated across nearby rows is converted once
             converted.clear()
         row = {}
         for index, name in columns:
