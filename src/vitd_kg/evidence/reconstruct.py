@@ -45,7 +45,7 @@ from vitd_kg.evidence.model import (
 )
 from vitd_kg.evidence.render import intervention_phrase, population_phrase, render_claim
 from vitd_kg.namespaces import claim_id, claim_iri, curie
-from vitd_kg.sparql.engines import Target, iter_select_light, select_light, with_values
+from vitd_kg.sparql.engines import OxigraphEngine, Target, as_engine, iter_select_light, select_light, with_values
 from vitd_kg.sparql.queries import Query, bundled_query
 from vitd_kg.sparql.rows import Iri, LightRow as Row, light_term
 
@@ -85,8 +85,14 @@ def iter_claims(graph: Target, *, batch_size: int = BATCH_SIZE) -> Iterator[Clai
     ``claims/claim.rq`` runs once over the whole graph and gives the order; the other
     queries run once per batch of ``batch_size`` claims, restricted to them by a trailing
     VALUES clause, so memory holds one batch's rows and claims whatever the graph's size.
+    On a SPARQL server or an rdflib graph every query runs once over the whole graph.
     """
     queries = _claim_queries()
+    if not isinstance(as_engine(graph), OxigraphEngine):
+        # A server or rdflib answers each query in one piece anyway; and Virtuoso 7.2 was
+        # seen to drop OPTIONAL bindings from claims/effect with a trailing VALUES.
+        yield from _written(graph, queries, {name: select_light(graph, query) for name, query in queries.items()})
+        return
     for claim_rows in _batches(iter_select_light(graph, queries["claim"]), batch_size):
         iris = list(dict.fromkeys(str(row["claim"]) for row in claim_rows))
         rows = {"claim": claim_rows}
