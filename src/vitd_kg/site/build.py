@@ -122,7 +122,7 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     from vitd_kg.evidence.reconstruct import reconstruct_claims
     from vitd_kg.site.diagram import model_graph, overview_graph
     from vitd_kg.site.evidence_map import evidence_map_graph
-    from vitd_kg.site.graphviz_output import write_picture
+    from vitd_kg.site.graphviz_output import SvgBatch, write_picture
 
     env = _environment()
     store = inputs.store
@@ -179,10 +179,11 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     claims = _claims(store)
     maps = folder / "maps"
     maps.mkdir()
-    for claim in claims:
-        chain = inputs.chain(claim["id"])
-        write_picture(evidence_map_graph(chain), maps / f"{claim['id']}.svg")
-        page(f"claims/{claim['id']}.html", "claim.html", **claim_page_context(inputs, claim, chain, by_id))
+    with SvgBatch() as drawing:  # a few dot processes for all the maps, not one per claim
+        for claim in claims:
+            chain = inputs.chain(claim["id"])
+            drawing.add(evidence_map_graph(chain), maps / f"{claim['id']}.svg", f"the evidence map of claim {claim['id']}")
+            page(f"claims/{claim['id']}.html", "claim.html", **claim_page_context(inputs, claim, chain, by_id))
     page("claims.html", "claims.html", claims=claims)
     return sorted(written)
 
