@@ -78,6 +78,27 @@ class SiteInputs:
     claims: list[Claim] | None = None
 
 
+@dataclass(frozen=True)
+class FindingIndex:
+    """The audit's findings by claim id, gathered once: ``about[id]`` flag the claim,
+    ``citing[id]`` are findings on other claims that cite it (each in the findings'
+    order), so that a page looks its claim up instead of reading every finding."""
+
+    about: dict[str, list[Finding]]
+    citing: dict[str, list[Finding]]
+
+    @classmethod
+    def of(cls, findings: list[Finding]) -> "FindingIndex":
+        about: dict[str, list[Finding]] = {}
+        citing: dict[str, list[Finding]] = {}
+        for finding in findings:
+            about.setdefault(finding.claim_id, []).append(finding)
+            for cited in dict.fromkeys(finding.claim_ids):
+                if cited != finding.claim_id:
+                    citing.setdefault(cited, []).append(finding)
+        return cls(about, citing)
+
+
 def _environment():
     try:
         import jinja2
@@ -122,7 +143,7 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     from vitd_kg.evidence.reconstruct import reconstruct_claims
     from vitd_kg.site.diagram import model_graph, overview_graph
     from vitd_kg.site.evidence_map import evidence_map_graph
-    from vitd_kg.site.graphviz_output import write_picture
+    from vitd_kg.site.graphviz_output import SvgBatch, write_picture
 
     env = _environment()
     store = inputs.store
@@ -161,7 +182,8 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     header = ontology_header(store)
     rebuilt = inputs.claims if inputs.claims is not None else reconstruct_claims(store)
     by_id = {c.id: c for c in rebuilt}
-    page("index.html", "index.html", **index_page_context(inputs, rebuilt))
+    index = FindingIndex.of(inputs.findings)
+    page("index.html", "index.html", **index_page_context(inputs, rebuilt, index))
     _write_ontology_page(folder, env, inputs.ontology_turtle)
     written.append("ontology.html")
     page("vocabularies.html", "vocabularies.html", individuals=_individuals(store), mappings=_mappings(store))
@@ -179,15 +201,16 @@ def write_site(folder: Path, inputs: SiteInputs) -> list[str]:
     claims = _claims(store)
     maps = folder / "maps"
     maps.mkdir()
-    for claim in claims:
-        chain = inputs.chain(claim["id"])
-        write_picture(evidence_map_graph(chain), maps / f"{claim['id']}.svg")
-        page(f"claims/{claim['id']}.html", "claim.html", **claim_page_context(inputs, claim, chain, by_id))
+    with SvgBatch() as drawing:  # a few dot processes for all the maps, not one per claim
+        for claim in claims:
+            chain = inputs.chain(claim["id"])
+            drawing.add(evidence_map_graph(chain), maps / f"{claim['id']}.svg", f"the evidence map of claim {claim['id']}")
+            page(f"claims/{claim['id']}.html", "claim.html", **claim_page_context(inputs, claim, chain, by_id, index))
     page("claims.html", "claims.html", claims=claims)
     return sorted(written)
 
 
-def index_page_context(inputs: SiteInputs, rebuilt: list[Claim]) -> dict[str, Any]:
+def index_page_context(inputs: SiteInputs, rebuilt: list[Claim], index: FindingIndex | None = None) -> dict[str, Any]:
     """What the home page shows: the conclusions with their support, the dataset, and its
     schema.org ``Dataset`` markup (JSON-LD, for search engines and dataset registries)."""
     import json
@@ -197,8 +220,9 @@ def index_page_context(inputs: SiteInputs, rebuilt: list[Claim]) -> dict[str, An
     from vitd_kg.site import reader
 
     by_id = {c.id: c for c in rebuilt}
+    index = index or FindingIndex.of(inputs.findings)
     conclusions = [
-        {"claim": c, "support": reader.support(c, inputs.findings, by_id)}
+        {"claim": c, "support": reader.support(c, index.about.get(c.id, []), by_id)}
         for c in rebuilt
         if c.kind.iri in reader.SYNTHESIS_KINDS
     ]
@@ -214,14 +238,18 @@ def index_page_context(inputs: SiteInputs, rebuilt: list[Claim]) -> dict[str, An
     }
 
 
-def claim_page_context(inputs: SiteInputs, claim: dict[str, Any], chain: EvidenceChain, by_id: dict[str, Claim]) -> dict[str, Any]:
-    """What the page of one claim shows (``claim`` is its row of ``docs/claims``, completed here)."""
+def claim_page_context(
+    inputs: SiteInputs, claim: dict[str, Any], chain: EvidenceChain, by_id: dict[str, Claim], index: FindingIndex | None = None
+) -> dict[str, Any]:
+    """What the page of one claim shows (``claim`` is its row of ``docs/claims``, completed here).
+
+    ``index`` is :class:`FindingIndex` of ``inputs.findings`` (built here when not given)."""
     from vitd_kg.site import reader
 
-    findings = inputs.findings
+    index = index or FindingIndex.of(inputs.findings)
     model = by_id.get(claim["id"])
-    about = [f for f in findings if f.claim_id == claim["id"]]
-    citing = [f for f in findings if f.claim_id != claim["id"] and claim["id"] in f.claim_ids]
+    about = index.about.get(claim["id"], [])
+    citing = index.citing.get(claim["id"], [])
     claim.update(
         flagged=bool(about),
         cited=bool(citing) and not about,
@@ -233,7 +261,7 @@ def claim_page_context(inputs: SiteInputs, claim: dict[str, Any], chain: Evidenc
         chain=chain,
         about=about,
         citing=[{"finding": f, "claim": by_id.get(f.claim_id)} for f in citing],
-        support=reader.support(model, findings, by_id) if model and model.kind.iri in reader.SYNTHESIS_KINDS else None,
+        support=reader.support(model, about, by_id) if model and model.kind.iri in reader.SYNTHESIS_KINDS else None,
         figures=reader.figures(model) if model else [],
         provenance_sentence=reader.provenance_sentence(model) if model else None,
         rests_on_claims=len(model.rests_on) if model else len(chain.claims) - 1,

@@ -3,10 +3,17 @@
 The model diagram and the evidence maps are both built as :class:`graphviz.Digraph`
 objects and written here, so the choice of formats, the font and the error a user
 sees when Graphviz's ``dot`` program is missing are in one place.
+
+One picture is one ``dot`` process (:func:`render`, :func:`write_picture`). The site's
+evidence maps, one per claim, go through :class:`SvgBatch` instead: one ``dot``
+process draws :data:`BATCH_SIZE` of them, with the same bytes in each file.
 """
 
 from __future__ import annotations
 
+import re
+import subprocess
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,6 +61,14 @@ def picture_format(path: Path) -> str:
     return fmt
 
 
+def _dot_missing() -> MissingExtraError:
+    return MissingExtraError(
+        "Graphviz's `dot` program is not installed, so no picture can be drawn",
+        hint="install Graphviz (Debian/Ubuntu: `apt-get install graphviz`), "
+        "or write the DOT source instead with a .dot file name",
+    )
+
+
 def render(graph: "graphviz.Digraph", fmt: str) -> bytes:
     """Lay ``graph`` out with ``dot`` and return it in ``fmt`` (``svg``, ``png`` or ``dot``).
 
@@ -70,11 +85,7 @@ def render(graph: "graphviz.Digraph", fmt: str) -> bytes:
             return copy.pipe(format="png", renderer="cairo", engine="dot", quiet=True)
         return mark_generated(graph.pipe(format=fmt, engine="dot", quiet=True))
     except graphviz.ExecutableNotFound:
-        raise MissingExtraError(
-            "Graphviz's `dot` program is not installed, so no picture can be drawn",
-            hint="install Graphviz (Debian/Ubuntu: `apt-get install graphviz`), "
-            "or write the DOT source instead with a .dot file name",
-        ) from None
+        raise _dot_missing() from None
     except graphviz.CalledProcessError as error:  # dot rejected the graph: a bug here
         raise EngineFailure(f"Graphviz failed: {error.stderr.decode(errors='replace')}") from None
 
@@ -103,3 +114,119 @@ def write_picture(graph: "graphviz.Digraph", path: Path) -> None:
             hint="create the folder first or choose another path",
         )
     path.write_bytes(data)
+
+
+#: How many pictures one ``dot`` process of an :class:`SvgBatch` draws: a process costs
+#: about 40 ms to start, drawing a map about 5 ms; a few hundred file names keep the
+#: command line short.
+BATCH_SIZE = 200
+
+#: The id of a graph's group in an SVG that ``dot`` draws after another one in the same
+#: process. Graphviz (2.42 to at least 2.43) keeps the page position of the previous
+#: graph when it names the next graph's group: ``page0,1_graph0`` where a graph drawn
+#: alone gets ``graph0``; nodes and edges are named as when drawn alone.
+_STALE_PAGE_ID = re.compile(rb'<g id="page\d+,\d+_(graph\d+)" class="graph"')
+
+
+def _unstale(svg: bytes) -> bytes:
+    """The SVG as ``dot`` draws the graph alone (see :data:`_STALE_PAGE_ID`); the pictures
+    batched are single-page graphs (no ``page`` attribute), whose group is never paged."""
+    return _STALE_PAGE_ID.sub(rb'<g id="\1" class="graph"', svg, count=1)
+
+
+class SvgBatch:
+    """Write many graphs as SVG files, :data:`BATCH_SIZE` per ``dot`` process.
+
+    ``add(graph, path, what)`` queues a picture (``what`` names it in an error, e.g.
+    ``the evidence map of claim X``); every :data:`BATCH_SIZE` pictures one ``dot -Tsvg -O``
+    process draws them from DOT files in a temporary folder, while the caller goes on
+    building the next ones (at most one process runs at a time). ``close()`` (or the end
+    of a ``with`` block without an error) draws the rest and waits. The files are the
+    bytes :func:`write_picture` writes for each graph alone (checked by the tests).
+    If ``dot`` fails, each picture of the failed batch is drawn alone, so that the error
+    (:class:`EngineFailure`) names the one ``dot`` rejected.
+    """
+
+    def __init__(self, size: int = BATCH_SIZE) -> None:
+        self.size = size
+        self._queued: list[tuple[str, Path, str]] = []
+        self._running: tuple[subprocess.Popen, tempfile.TemporaryDirectory, list, object] | None = None
+
+    def __enter__(self) -> "SvgBatch":
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if error is None:
+            self.close()
+        else:
+            self._abandon()
+
+    def add(self, graph: "graphviz.Digraph", path: Path, what: str) -> None:
+        """Queue ``graph`` to be written to ``path`` (an .svg file in a folder that exists)."""
+        self._queued.append((graph.source, Path(path), what))
+        if len(self._queued) >= self.size:
+            self._start()
+
+    def close(self) -> None:
+        """Draw what is queued and wait for every picture to be written."""
+        if self._queued:
+            self._start()
+        self._finish()
+
+    def _start(self) -> None:
+        self._finish()  # one dot process at a time: the machine is shared
+        batch, self._queued = self._queued, []
+        folder = tempfile.TemporaryDirectory(prefix="vitd-kg-dot-")
+        inputs = []
+        for index, (source, _, _) in enumerate(batch):
+            gv = Path(folder.name) / f"{index}.gv"
+            gv.write_bytes(source.encode("utf-8"))
+            inputs.append(str(gv))
+        errors = open(Path(folder.name) / "stderr", "w+b")
+        try:
+            process = subprocess.Popen(
+                ["dot", "-Tsvg", "-O", *inputs], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors
+            )
+        except FileNotFoundError:
+            errors.close()
+            folder.cleanup()
+            raise _dot_missing() from None
+        self._running = (process, folder, batch, errors)
+
+    def _finish(self) -> None:
+        if self._running is None:
+            return
+        process, folder, batch, errors = self._running
+        self._running = None
+        try:
+            failed = process.wait() != 0
+            outputs = [Path(folder.name) / f"{index}.gv.svg" for index in range(len(batch))]
+            if failed or not all(out.is_file() for out in outputs):
+                self._draw_alone(batch)  # raises naming the picture dot rejected
+                return
+            for index, (out, (_, path, _)) in enumerate(zip(outputs, batch)):
+                svg = out.read_bytes()
+                path.write_bytes(mark_generated(_unstale(svg) if index else svg))
+        finally:
+            errors.close()
+            folder.cleanup()
+
+    @staticmethod
+    def _draw_alone(batch: list[tuple[str, Path, str]]) -> None:
+        """Draw each picture of a failed batch in its own process, to name the one that fails."""
+        for source, path, what in batch:
+            done = subprocess.run(["dot", "-Tsvg"], input=source.encode("utf-8"), capture_output=True)
+            if done.returncode != 0:
+                raise EngineFailure(f"Graphviz failed on {what}: {done.stderr.decode(errors='replace')}")
+            path.write_bytes(mark_generated(done.stdout))
+
+    def _abandon(self) -> None:
+        """After an error in the caller: stop the running process and drop the queue."""
+        self._queued = []
+        if self._running is not None:
+            process, folder, _, errors = self._running
+            self._running = None
+            process.kill()
+            process.wait()
+            errors.close()
+            folder.cleanup()
