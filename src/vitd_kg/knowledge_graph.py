@@ -743,7 +743,14 @@ class KnowledgeGraph:
         """
         from vitd_kg.evidence.chain import evidence_chain
 
-        return evidence_chain(self._backing.lookup(), claim_id, findings=self._findings)
+        return evidence_chain(self._backing.lookup(), claim_id, findings=self._findings, marked=self._marked)
+
+    @cached_property
+    def _marked(self):
+        """The audit's findings by the claims they flag and cite (once per graph, for every chain)."""
+        from vitd_kg.evidence.chain import flags_and_citations
+
+        return flags_and_citations(self._findings)
 
     # --- exports ------------------------------------------------------------------------
 

@@ -145,12 +145,20 @@ def evidence_levels(graph: Target) -> list[EvidenceLevel]:
     return [EvidenceLevel(str(r["level"]), _text(r, "label", str(r["level"])), rank=_int(r, "rank")) for r in rows]
 
 
-def evidence_chain(graph: Target, claim: str, *, findings: Sequence[Any] = ()) -> EvidenceChain:
+def evidence_chain(
+    graph: Target,
+    claim: str,
+    *,
+    findings: Sequence[Any] = (),
+    marked: "tuple[dict[str, list[Flag]], dict[str, list[Flag]]] | None" = None,
+) -> EvidenceChain:
     """Gather the evidence chain of ``claim`` (a short id or an IRI) with the map queries.
 
     ``findings`` are the evidence audit's findings (objects with ``kind``,
     ``claim_ids``, ``study_ids``, ``message`` and ``severity``), marked on the claims
-    and studies they name. Raises :class:`InputError` for an unknown claim.
+    and studies they name; ``marked`` is :func:`flags_and_citations` of them, when the
+    caller draws many chains and has it already. Raises :class:`InputError` for an
+    unknown claim.
 
     >>> from vitd_kg.rdf.parsing import load_store
     >>> chain = evidence_chain(load_store(), "concl-alleviates-muscle-spasm")
@@ -244,7 +252,7 @@ def evidence_chain(graph: Target, claim: str, *, findings: Sequence[Any] = ()) -
         parts=parts,
         levels=evidence_levels(graph),
     )
-    chain.flags, chain.cited = flags_and_citations(findings)
+    chain.flags, chain.cited = marked if marked is not None else flags_and_citations(findings)
     return chain
 
 

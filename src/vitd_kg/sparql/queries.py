@@ -13,6 +13,7 @@ Only bundled queries skip :func:`vitd_kg.sparql.safety.check_query`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,12 +69,26 @@ def is_bundled_name(text: str) -> bool:
 def bundled_query(name: str) -> Query:
     """A bundled query by its name; :class:`InputError` naming the choices if there is none."""
     stem = name.removesuffix(".rq")
-    if not is_bundled_name(stem) or stem not in resources.query_names():
+    text = _bundled_text(stem) if is_bundled_name(stem) else None
+    if text is None:
         raise InputError(
             f"no bundled query {name!r}",
             hint="run `vitd-kg query --list` to see the bundled queries, or give the path of a .rq file",
         )
-    return Query(stem, resources.query_file(stem).read_text(encoding="utf-8"), bundled=True)
+    return Query(stem, text, bundled=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _bundled_text(stem: str) -> str | None:
+    """A bundled query's text, read once per process (a site build asks for each thousands of times)."""
+    if stem not in _bundled_names():
+        return None
+    return resources.query_file(stem).read_text(encoding="utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_names() -> frozenset[str]:
+    return frozenset(resources.query_names())
 
 
 def read_query(name_or_path: "str | Path | Query") -> Query:
