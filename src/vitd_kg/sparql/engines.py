@@ -176,10 +176,19 @@ def _network_refused(query: Query, error: OSError) -> InputError:
 
 def _rows(solutions, names: list[str], convert: Callable[[Any], Any]) -> list[dict[str, Any]]:
     """Rows of converted terms; a term repeated across rows is converted once."""
+    return list(_converted_rows(solutions, names, convert))
+
+
+def _converted_rows(
+    solutions, names: list[str], convert: Callable[[Any], Any], *, remember: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Rows of converted terms, one at a time; a term repeated across rows is converted once
+    (among the last ``remember`` distinct terms, or all of them)."""
     columns = list(enumerate(names))
     converted: dict[Any, Any] = {}
-    rows = []
     for solution in solutions:
+        if remember is not None and len(converted) > remember:
+            converted.clear()
         row = {}
         for index, name in columns:
             term = solution[index]
@@ -188,8 +197,7 @@ def _rows(solutions, names: list[str], convert: Callable[[Any], Any]) -> list[di
                 if value is None:
                     value = converted[term] = convert(term)
                 row[name] = value
-        rows.append(row)
-    return rows
+        yield row
 
 
 @dataclass(frozen=True)
@@ -337,20 +345,8 @@ def iter_select_light(target: Target, query: Query) -> Iterator[LightRow]:
     solutions = engine._solutions(prepared_query(query, None), {})
     if not isinstance(solutions, ox.QuerySolutions):
         raise InputError("only SELECT queries return rows", file=query.name)
-    columns = list(enumerate(variable.value for variable in solutions.variables))
-    converted: dict[Any, Any] = {}
-    for solution in solutions:
-        if len(converted) > 20_000:  # a term repeated across nearby rows is converted once
-            converted.clear()
-        row = {}
-        for index, name in columns:
-            term = solution[index]
-            if term is not None:
-                value = converted.get(term)
-                if value is None:
-                    value = converted[term] = light_term(term)
-                row[name] = value
-        yield row
+    names = [variable.value for variable in solutions.variables]
+    yield from _converted_rows(solutions, names, light_term, remember=20_000)
 
 
 def with_values(query: Query, variable: str, iris: Iterable[str]) -> Query:
