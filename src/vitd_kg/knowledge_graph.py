@@ -24,7 +24,6 @@ class's methods on ``open(source)``.
 
 from __future__ import annotations
 
-import itertools
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, Mapping
@@ -61,9 +60,6 @@ if TYPE_CHECKING:
 # store kept in the cache saves parsing), and the user's *queries* (an existing on-disk store
 # if there is one, else memory). ``memory()`` is the whole graph in an in-memory store, for
 # what needs the raw triples (release dumps, nanopublications, rdflib).
-
-
-_NOTHING = object()
 
 
 class _Parsed:
@@ -193,20 +189,15 @@ class _Local:
 
     def result_items(self, name: str, compute: Callable[[], Iterable[Any]]) -> Iterator[Any]:
         """A result made of many items, read from the cache entry or computed, one at a time
-        (and kept as they come, once the entry is known)."""
+        (and kept as they come). ``compute`` opens the store it reads when called, so the
+        entry's key is known once it returns; the items may come lazily."""
         found = self.cache_entry.load_items(name) if self.cache_entry is not None else None
         if found is not None:
             yield from found
             return
-        items = iter(compute())
-        first = next(items, _NOTHING)  # the inputs are read by now: the entry's key is known
+        items = compute()
         self._settle()
-        head = [] if first is _NOTHING else [first]
-        if self.cache_entry is None:
-            yield from head
-            yield from items
-        else:
-            yield from self.cache_entry.save_items(name, itertools.chain(head, items))
+        yield from items if self.cache_entry is None else self.cache_entry.save_items(name, items)
 
     # --- stores --------------------------------------------------------------------------
 

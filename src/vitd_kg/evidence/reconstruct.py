@@ -44,7 +44,7 @@ from vitd_kg.evidence.model import (
     is_checked,
 )
 from vitd_kg.evidence.render import intervention_phrase, population_phrase, render_claim
-from vitd_kg.namespaces import claim_id, claim_iri, curie
+from vitd_kg.namespaces import VITD_IRI, claim_id, claim_iri, curie
 from vitd_kg.sparql.engines import OxigraphEngine, Target, as_engine, iter_select_light, select_light, with_values
 from vitd_kg.sparql.queries import Query, bundled_query
 from vitd_kg.sparql.rows import Iri, LightRow as Row, light_term
@@ -213,7 +213,7 @@ def _provenance_holders(rows: dict[str, list[Row]]) -> Iterator[str]:
                     yield str(value)
 
 
-_PROVENANCE_STATUS = ox.NamedNode("https://w3id.org/vitd-kg/ontology#provenanceStatus")
+_PROVENANCE_STATUS = ox.NamedNode(VITD_IRI + "provenanceStatus")
 
 
 def _may_have_provenance(target: Target, iri: str) -> bool:

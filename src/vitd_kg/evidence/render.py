@@ -562,13 +562,8 @@ def provenance_summary(claim: "Claim") -> str | None:
     return f"{claim.provenance.name}; the paper identified for it, {paper}, was not checked for this claim"
 
 
-def claims_to_text(claims: Iterable["Claim"]) -> str:
-    """Each claim as its sentence, then its evidence and where it comes from."""
-    return "\n\n".join(claim_to_text(claim) for claim in claims)
-
-
 def claim_to_text(claim: "Claim") -> str:
-    """One claim's block of :func:`claims_to_text`."""
+    """One claim as its sentence, then its evidence and where it comes from."""
     lines = [f"{claim.id}: {claim.text}", f"  evidence: {evidence_summary(claim)}"]
     underneath = basis_summary(claim)
     if underneath:
@@ -584,13 +579,8 @@ def claim_to_text(claim: "Claim") -> str:
     return "\n".join(lines)
 
 
-def claims_to_markdown(claims: Iterable["Claim"]) -> str:
-    """A Markdown document: one section per claim with sentence, quote and a fact table."""
-    return "# Claims\n" + "".join(f"\n{claim_to_markdown(claim)}\n" for claim in claims)
-
-
 def claim_to_markdown(claim: "Claim") -> str:
-    """One claim's section of :func:`claims_to_markdown`."""
+    """One claim's section of the Markdown document: sentence, quote and a fact table."""
     out = [f"## {claim.id}", "", f"**{claim.text}**", "", f"> {claim.quote}", ""]
     rows = [
         ("kind", claim.kind.name),
@@ -640,8 +630,9 @@ def claim_to_markdown(claim: "Claim") -> str:
 
 
 def write_claims(claims: Iterable["Claim"], output_format: str, out: TextIO) -> None:
-    """Write claims as they come, in ``text``, ``markdown`` or ``json`` (an array, indented
-    by two as ``json.dumps(..., indent=2)`` writes it): one claim in memory at a time."""
+    """Write claims as they come, in ``text`` (blocks of :func:`claim_to_text`), ``markdown``
+    (a document of :func:`claim_to_markdown` sections) or ``json`` (an array, indented by two
+    as ``json.dumps(..., indent=2)`` writes it): one claim in memory at a time."""
     if output_format == "json":
         import json
 

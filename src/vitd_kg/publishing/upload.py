@@ -231,10 +231,11 @@ def _swap_update(graphs: dict[str, list[ox.Triple]], staging: dict[str, str], on
 
 
 def _swap(client: SparqlClient, graphs, staging, before, uploaded) -> None:
-    """Swap every staging graph in with one update request, then drop the staging graphs
-    (the DELETE/INSERT swap empties them; Oxigraph keeps empty named graphs)."""
+    """Swap every staging graph in with one update request; after the DELETE/INSERT swap,
+    drop the staging graphs it emptied (Oxigraph keeps empty named graphs)."""
+    one_operation = client.is_oxigraph
     try:
-        client.update(_swap_update(graphs, staging, client.is_oxigraph))
+        client.update(_swap_update(graphs, staging, one_operation))
     except EndpointUnreachable as error:
         if not error.request_sent:  # the connection was refused: the swap never reached the server
             _cleanup(client, uploaded, error)
@@ -261,6 +262,8 @@ def _swap(client: SparqlClient, graphs, staging, before, uploaded) -> None:
     except BaseException as error:
         _cleanup(client, uploaded, error)
         raise
+    if not one_operation:
+        return  # each MOVE removed its staging graph
     try:
         _drop(client, uploaded)
     except VitdKgError:  # the swap is done; what is left is empty staging graphs

@@ -150,7 +150,7 @@ class SvgBatch:
     def __init__(self, size: int = BATCH_SIZE) -> None:
         self.size = size
         self._queued: list[tuple[str, Path, str]] = []
-        self._running: tuple[subprocess.Popen, tempfile.TemporaryDirectory, list, object] | None = None
+        self._running: tuple[subprocess.Popen, tempfile.TemporaryDirectory, list] | None = None
 
     def __enter__(self) -> "SvgBatch":
         return self
@@ -182,21 +182,20 @@ class SvgBatch:
             gv = Path(folder.name) / f"{index}.gv"
             gv.write_bytes(source.encode("utf-8"))
             inputs.append(str(gv))
-        errors = open(Path(folder.name) / "stderr", "w+b")
-        try:
+        try:  # dot's messages are not kept: a failed batch is drawn again picture by picture
             process = subprocess.Popen(
-                ["dot", "-Tsvg", "-O", *inputs], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors
+                ["dot", "-Tsvg", "-O", *inputs],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
         except FileNotFoundError:
-            errors.close()
             folder.cleanup()
             raise _dot_missing() from None
-        self._running = (process, folder, batch, errors)
+        self._running = (process, folder, batch)
 
     def _finish(self) -> None:
         if self._running is None:
             return
-        process, folder, batch, errors = self._running
+        process, folder, batch = self._running
         self._running = None
         try:
             failed = process.wait() != 0
@@ -208,7 +207,6 @@ class SvgBatch:
                 svg = out.read_bytes()
                 path.write_bytes(mark_generated(_unstale(svg) if index else svg))
         finally:
-            errors.close()
             folder.cleanup()
 
     @staticmethod
@@ -224,9 +222,8 @@ class SvgBatch:
         """After an error in the caller: stop the running process and drop the queue."""
         self._queued = []
         if self._running is not None:
-            process, folder, _, errors = self._running
+            process, folder, _ = self._running
             self._running = None
             process.kill()
             process.wait()
-            errors.close()
             folder.cleanup()

@@ -323,8 +323,8 @@ class Entry:
 
     # --- computed results --------------------------------------------------------------
 
-    def _result_file(self, name: str) -> Path:
-        return self.folder / "results" / code_key() / f"{name}.pickle"
+    def _result_file(self, name: str, suffix: str = ".pickle") -> Path:
+        return self.folder / "results" / code_key() / f"{name}{suffix}"
 
     def load(self, name: str) -> Any | None:
         """A result saved by :meth:`save` for this version of the package, or ``None``."""
@@ -347,12 +347,9 @@ class Entry:
             pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(partial, path)
 
-    def _items_file(self, name: str) -> Path:
-        return self.folder / "results" / code_key() / f"{name}.pickles"
-
     def load_items(self, name: str) -> Iterator[Any] | None:
         """The items saved by :meth:`save_items`, read one at a time, or ``None``."""
-        path = self._items_file(name)
+        path = self._result_file(name, ".pickles")
         try:
             file = open(path, "rb")
         except FileNotFoundError:
@@ -378,7 +375,7 @@ class Entry:
     def save_items(self, name: str, items: Iterable[Any]) -> Iterator[Any]:
         """Hand on ``items`` while keeping them, one pickle each; the result exists only
         once every item has passed (a consumer that stops early leaves nothing)."""
-        path = self._items_file(name)
+        path = self._result_file(name, ".pickles")
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         try:
