@@ -55,8 +55,10 @@ def load_store(source: Source | KnowledgeGraph = None) -> "ox.Store":
     """The ontology plus the data in a new in-memory ``pyoxigraph.Store`` (yours to change)."""
     import pyoxigraph as ox
 
+    from vitd_kg.rdf.filling import fill
+
     store = ox.Store()
-    store.extend(open(source).store)
+    fill(store, open(source).store)
     return store
 
 

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, Callable, Iterable, Iterator, M
 import pyoxigraph as ox
 
 from vitd_kg.errors import InputError
+from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.reading import check_loaded_data
 from vitd_kg.rdf.sources import Source, SourceFile, data_sources, ontology_source
 
@@ -261,15 +262,18 @@ class _Local:
             graphs = read_release(self.release)  # hashed while parsed, and checked against SHA256SUMS
             self.inputs._digests[0] = self._listed_digest()
             self._release_ontology = graphs.get(ONTOLOGY_GRAPH, [])
-            store.extend(
-                ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                for name, triples in graphs.items()
-                if name != SHAPES_GRAPH
-                for t in triples
+            fill(
+                store,
+                (
+                    ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                    for name, triples in graphs.items()
+                    if name != SHAPES_GRAPH
+                    for t in triples
+                ),
             )
             return store
         triples, _ = self.ontology()
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+        fill(store, (ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples))
         self.inputs.parse_into(store, skip=1)
         check_loaded_data(store, self.files[1:], ontology=triples)  # deep nesting, a restated ontology
         return store
@@ -365,7 +369,7 @@ class _Remote:
             store = ox.Store()
             default, shapes, ontology = ox.DefaultGraph(), ox.NamedNode(SHAPES_GRAPH), ox.NamedNode(ONTOLOGY_GRAPH)
             quads = self.engine.fetch_quads()
-            store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads if q.graph_name != shapes)
+            fill(store, (ox.Quad(q.subject, q.predicate, q.object, default) for q in quads if q.graph_name != shapes))
             own = [q.triple for q in quads if q.graph_name == ontology]
             if not own:  # one graph holds all: the ontology is the part of it the bundled one matches
                 own = _ontology_part((q.triple for q in quads if q.graph_name != shapes), self.ontology_bundled()[0])

@@ -54,6 +54,7 @@ from vitd_kg import __version__
 from vitd_kg.errors import EngineFailure, InputError, QueryTimeout, VitdKgError
 from vitd_kg.exports.rdf import GRAPH_BASE, MEDIA_TYPES, ReleaseDataset, write_dataset
 from vitd_kg.namespaces import BASE
+from vitd_kg.rdf.filling import fill
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -176,7 +177,7 @@ class LinkedData:
         version: str = __version__,
     ) -> None:
         self.store = ox.Store()
-        self.store.extend(dataset.quads())
+        fill(self.store, dataset.quads())
         self.graph_sizes = {name: len(triples) for name, triples in dataset.graphs.items()}
         self.triples = len(dataset.union())
         self.claims = {g.rsplit("/", 1)[-1] for g in dataset.graphs if g.startswith(GRAPH_BASE + "claim/")}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.reading import load_data, parse_source
 from vitd_kg.rdf.sources import Source, SourceFile, data_sources, ontology_source
 
@@ -27,6 +28,6 @@ def load_store(source: Source = None) -> ox.Store:
     store = ox.Store()
     ontology, *data = graph_files(source)
     _, quads = parse_source(ontology)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    fill(store, (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads))
     load_data(store, data, ontology=[q.triple for q in quads])
     return store

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from vitd_kg.errors import InputError, InvalidDataError
 from vitd_kg.namespaces import ONTOLOGY_IRI
+from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.sources import SourceFile
 from vitd_kg.rdf.turtle_lines import line_starts_of, subject_lines
 
@@ -369,7 +370,7 @@ def load_source(store: ox.Store, source: SourceFile) -> None:
         except (SyntaxError, OSError):
             pass  # parse_source below reads the file itself and raises the precise error, or accepts a BOM
     _, quads = parse_source(source)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
+    fill(store, (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads))
 
 
 def load_data(store: ox.Store, files: Sequence[SourceFile], *, ontology: Iterable[ox.Triple] = ()) -> None:

@@ -32,6 +32,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from vitd_kg.errors import InputError
+from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.reading import parse_source
 from vitd_kg.rdf.sources import SourceFile
 from vitd_kg.storage.hashing import HashingReader, sha256_of
@@ -171,7 +172,10 @@ class Inputs:
                 pass  # parse_source below says why, in the terms of rdf.reading, or accepts a BOM
         _, quads = parse_source(SourceFile(file.name, _Loaded(self.read_bytes(index))))  # type: ignore[arg-type]
         triples = (ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in quads)
-        (store.bulk_extend if bulk else store.extend)(triples)
+        if bulk:
+            store.bulk_extend(triples)
+        else:
+            fill(store, triples)
 
     def __del__(self) -> None:
         try:

@@ -63,6 +63,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 
 from vitd_kg.errors import InputError
+from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.terms import RdflibTerm, to_oxigraph, to_rdflib
 from vitd_kg.validation.shacl_report import ShaclReport, ShaclResult, sort_key
 
@@ -489,10 +490,10 @@ def load_data(triples: Iterable, constants: Iterable[ox.Literal] = (), *, store:
     if store is None:
         store = ox.Store()
         if triples and isinstance(triples[0], ox.Quad):
-            store.extend(triples)
+            fill(store, triples)
         if not triples or not isinstance(triples[0], ox.Quad) or next(iter(store.named_graphs()), None) is not None:
             store.clear()  # triples, or quads in named graphs: their default graph is meant
-            store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+            fill(store, (ox.Quad(t.subject, t.predicate, t.object) for t in triples))
     if uses is None:
         uses = literal_uses(triples)
     literals = {literal for _, literal in uses}

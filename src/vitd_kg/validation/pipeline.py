@@ -30,6 +30,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from vitd_kg import resources
+from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.sources import Source, bundled_data_sources, data_sources, ontology_source
 from vitd_kg.validation.gate import DEFAULT_MAX_BYTES, ParsedFile, check, check_sizes, parse_file
 from vitd_kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
@@ -131,7 +132,7 @@ def validate(
 
     store = ox.Store()
     for file in parsed:
-        store.extend(file.quads)
+        fill(store, file.quads)
     gate = check(parsed, store)
     kept = [q for file in parsed for q in file.quads]
     if gate.removed:
