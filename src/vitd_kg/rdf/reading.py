@@ -295,14 +295,29 @@ def _strongly_connected(children: dict[object, dict[object, int]]) -> list[list[
     return components
 
 
-def check_nesting(source: SourceFile, quads: Sequence[ox.Quad], text: str, limit: int | None = None) -> None:
-    """Refuse a file whose blank nodes nest deeper than the limit (:func:`nesting_limit`)."""
-    limit = nesting_limit(limit)
-    edges = [
+def blank_edges(quads: Iterable[ox.Quad]) -> list[tuple[ox.BlankNode, str, ox.BlankNode]]:
+    """The (subject, predicate IRI, object) of the quads that link a blank node to another."""
+    return [
         (q.subject, q.predicate.value, q.object)
         for q in quads
         if isinstance(q.subject, ox.BlankNode) and isinstance(q.object, ox.BlankNode)
     ]
+
+
+def check_nesting(
+    source: SourceFile,
+    quads: Sequence[ox.Quad],
+    text: str,
+    limit: int | None = None,
+    edges: list[tuple[ox.BlankNode, str, ox.BlankNode]] | None = None,
+) -> None:
+    """Refuse a file whose blank nodes nest deeper than the limit (:func:`nesting_limit`).
+
+    ``edges``: :func:`blank_edges` of ``quads``, when the caller collected them in a pass of its own.
+    """
+    limit = nesting_limit(limit)
+    if edges is None:
+        edges = blank_edges(quads)
     if len(edges) < limit:
         return
     depth, top = blank_nesting(edges)
@@ -338,10 +353,14 @@ def syntax_error(source: SourceFile, error: SyntaxError) -> InputError:
     )
 
 
-def parse_source(source: SourceFile, *, max_nesting: int | None = None) -> tuple[str, list[ox.Quad]]:
+def parse_source(
+    source: SourceFile, *, max_nesting: int | None = None, check_depth: bool = True
+) -> tuple[str, list[ox.Quad]]:
     """Read, sniff and strictly parse one file; return its text and its quads.
 
-    Blank nodes nested deeper than ``max_nesting`` (:func:`nesting_limit`) are refused.
+    Blank nodes nested deeper than ``max_nesting`` (:func:`nesting_limit`) are refused,
+    unless ``check_depth`` is false: then the caller must call :func:`check_nesting`
+    (with the edges it collects in its own pass over the quads) before using them.
     """
     text = read_text(source)
     sniff(source, text, source.format)
@@ -349,7 +368,8 @@ def parse_source(source: SourceFile, *, max_nesting: int | None = None) -> tuple
         quads = list(ox.parse(text.encode("utf-8"), format=source.format))
     except SyntaxError as error:
         raise syntax_error(source, error) from None
-    check_nesting(source, quads, text, max_nesting)
+    if check_depth:
+        check_nesting(source, quads, text, max_nesting)
     return text, quads
 
 

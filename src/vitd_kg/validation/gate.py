@@ -39,7 +39,7 @@ import pyoxigraph as ox
 
 from vitd_kg.errors import InputError
 from vitd_kg.namespaces import PREFIXES, VITD_IRI
-from vitd_kg.rdf.reading import parse_source
+from vitd_kg.rdf.reading import check_nesting, parse_source
 from vitd_kg.rdf.sources import SourceFile
 from vitd_kg.rdf.turtle_lines import line_starts_of
 from vitd_kg.validation.lines import TurtleLines
@@ -124,7 +124,9 @@ def check_sizes(files: Iterable[SourceFile], max_bytes: int) -> None:
 
 def parse_file(source: SourceFile) -> ParsedFile:
     """Read, sniff and strictly parse one file; collect its subjects and literal uses."""
-    text, quads = parse_source(source)
+    text, quads = parse_source(source, check_depth=False)  # checked below, with the census's edges
+    subjects, uses, edges = _census(quads)
+    check_nesting(source, quads, text, edges=edges)
     rdf_format = source.format
     if rdf_format not in _TRIPLE_FORMATS and any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
         raise InputError("file holds named graphs", file=source.name, hint="put all statements in the default graph")
@@ -134,7 +136,6 @@ def parse_file(source: SourceFile) -> ParsedFile:
             file=source.name,
             hint="add statements, or leave the file out",
         )
-    subjects, uses = _census(quads)
     return ParsedFile(
         name=source.name,
         quads=quads,
@@ -145,18 +146,24 @@ def parse_file(source: SourceFile) -> ParsedFile:
     )
 
 
-def _census(quads: list[ox.Quad]) -> tuple[set, set]:
-    """The subjects of the quads, and their (predicate, literal) pairs: one pass."""
-    literal_type = ox.Literal
+def _census(quads: list[ox.Quad]) -> tuple[set, set, list]:
+    """The subjects of the quads, their (predicate, literal) pairs, and the edges from a
+    blank node to another (:func:`~vitd_kg.rdf.reading.blank_edges`): one pass."""
+    literal_type, blank_type = ox.Literal, ox.BlankNode
     subjects: set = set()
     uses: set = set()
-    add_subject, add_use = subjects.add, uses.add
+    edges: list = []
+    add_subject, add_use, add_edge = subjects.add, uses.add, edges.append
     for quad in quads:
-        add_subject(quad.subject)
+        subject = quad.subject
+        add_subject(subject)
         value = quad.object
-        if type(value) is literal_type:
+        kind = type(value)
+        if kind is literal_type:
             add_use((quad.predicate, value))
-    return subjects, uses
+        elif kind is blank_type and type(subject) is blank_type:
+            add_edge((subject, quad.predicate.value, value))
+    return subjects, uses, edges
 
 
 # --------------------------------------------------------------------------- the rules, triple by triple
