@@ -17,7 +17,9 @@ upstream issue RDFLib/pyLODE#256), so the ``docs`` extra pins ``pylode>=3.3,<3.4
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from contextlib import contextmanager
 from typing import Iterator
 
@@ -81,4 +83,38 @@ def ontology_reference_html(ontology: Graph) -> str:
             publication.props_labeled.setdefault(
                 mapping, {"title": title, "description": description, "ont_title": "SKOS"}
             )
-        return publication.make_html()
+        return _sorted_markup(publication.make_html())
+
+
+_MARKUP = re.compile(r'(<script id="schema.org" type="application/ld\+json">\n)(.*?)(\n\s*</script>)', re.DOTALL)
+
+
+def _sorted_markup(html: str) -> str:
+    r"""pyLODE's schema.org JSON-LD with its nodes sorted by ``@id``: rdflib lists them in an
+    order that changes with the Python hash seed, so two builds of one ontology differed.
+
+    >>> page = '<script id="schema.org" type="application/ld+json">\n[{"@id": "b"}, {"@id": "a"}]\n</script>'
+    >>> print(_sorted_markup(page))
+    <script id="schema.org" type="application/ld+json">
+    [
+      {
+        "@id": "a"
+      },
+      {
+        "@id": "b"
+      }
+    ]
+    </script>
+    """
+
+    def ordered(match: re.Match[str]) -> str:
+        try:
+            nodes = json.loads(match.group(2))
+        except ValueError:
+            return match.group(0)  # not JSON pyLODE wrote: left as it is
+        if isinstance(nodes, list):
+            nodes.sort(key=lambda node: json.dumps(node, sort_keys=True))
+            nodes.sort(key=lambda node: str(node.get("@id", "")) if isinstance(node, dict) else "")
+        return match.group(1) + json.dumps(nodes, indent=2, ensure_ascii=False) + match.group(3)
+
+    return _MARKUP.sub(ordered, html, count=1)
