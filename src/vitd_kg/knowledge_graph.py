@@ -740,6 +740,15 @@ class KnowledgeGraph:
 
         return evidence_chain(self._backing.lookup(), claim_id, findings=self._findings, marked=self._marked)
 
+    def evidence_chains(self, claim_ids: "Iterable[str] | None" = None) -> "Iterator[EvidenceChain]":
+        """The chains of evidence under these claims (every claim when ``None``), in that
+        order, each as :meth:`evidence_chain` gives it, gathered a batch of claims at a time
+        (:func:`vitd_kg.evidence.chain.evidence_chains`): for many claims, as the site draws.
+        """
+        from vitd_kg.evidence.chain import evidence_chains
+
+        return evidence_chains(self._backing.lookup(), claim_ids, findings=self._findings, marked=self._marked)
+
     @cached_property
     def _marked(self):
         """The audit's findings by the claims they flag and cite (once per graph, for every chain)."""
@@ -840,6 +849,7 @@ class KnowledgeGraph:
             stats=self.stats(),
             findings=self.audit(),
             chain=self.evidence_chain,
+            chains=self.evidence_chains,
             dataset=self.release_dataset,
             ontology=self.ontology,
             ontology_turtle=self.ontology_turtle,
