@@ -223,3 +223,22 @@ def test_rests_on_counts_studies_of_the_world_not_the_documents_synthesis(store)
     chain = evidence_chain(store, "concl-alleviates-muscle-spasm")
     assert len(chain.studies) == 2 and [s.label for s in chain.studies_of_the_world()] == [
         "case series of vitamin D treatment in chronic neck and back pain"]
+
+
+def test_a_node_cited_by_thousands_of_findings_still_draws(store, tmp_path):
+    """At 27000 synthetic claims one study design was cited by thousands of findings, and
+    its label grew past what Graphviz accepts (16,384 characters): the map failed."""
+    findings = [
+        FakeFinding("overstated-significance", [f"flagged-{n:04d}", "cs-improvement"], ["cai-2019-case-series"],
+                    f"finding number {n}", "warning")
+        for n in range(5000)
+    ]
+    chain = evidence_chain(store, "concl-alleviates-muscle-spasm", findings=findings)
+    out = tmp_path / "map.svg"
+    drawing.write_evidence_map(chain, out)  # Graphviz itself, which refused the long label
+    svg = out.read_text()
+    assert "<svg" in svg and "finding number 0" in svg and "finding number 4999" not in svg
+    more = 5000 - drawing.MOST_CITATIONS
+    assert f"and {more} more findings" in svg  # the tooltip
+    label = evidence_map_graph(chain).source.replace('<BR ALIGN="LEFT"/>', " ")
+    assert "flagged-0000, flagged-0001" in label and f"and {more} more" in label and "flagged-4999" not in label

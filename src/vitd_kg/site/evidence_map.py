@@ -123,10 +123,27 @@ def _claim_label(claim: ChainClaim, flags: list[Flag], cited: list[Flag] = ()) -
     return _lines(*lines, bold=len(title))
 
 
+#: The most citing claims a node names in its label, and findings in its tooltip: a node
+#: cited by thousands of findings (a study design every synthetic claim shares) made labels
+#: longer than Graphviz accepts (16,384 characters). Each finding is on the page of the
+#: claim it flags.
+MOST_CITATIONS = 8
+
+
+def _and_more(names: list[str], limit: int = MOST_CITATIONS) -> str:
+    """``names`` joined, the first ``limit`` of them and how many more.
+
+    >>> _and_more(["a", "b", "c"], 2)
+    'a, b and 1 more'
+    """
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def _cited_lines(cited: list[Flag]) -> list[str]:
-    """One line naming the flagged claims whose findings cite this node."""
+    """One line naming the flagged claims whose findings cite this node (the first few)."""
     about = sorted({claim_id(flag.about) for flag in cited if flag.about})
-    return _wrap("cited by the audit's finding on " + ", ".join(about)) if about else []
+    return _wrap("cited by the audit's finding on " + _and_more(about)) if about else []
 
 
 def _flag_lines(flags: list[Flag]) -> list[str]:
@@ -141,7 +158,10 @@ def _flag_tooltip(flags: list[Flag]) -> str:
 
 
 def _cited_tooltip(cited: list[Flag]) -> str:
-    return "\n".join(f"cited by {flag.kind} on {claim_id(flag.about)}: {flag.message}" for flag in cited)
+    lines = [f"cited by {flag.kind} on {claim_id(flag.about)}: {flag.message}" for flag in cited[:MOST_CITATIONS]]
+    if len(cited) > MOST_CITATIONS:
+        lines.append(f"and {len(cited) - MOST_CITATIONS} more findings, each on the page of the claim it flags")
+    return "\n".join(lines)
 
 
 def _study_label(study: ChainStudy, flags: list[Flag], cited: list[Flag] = ()) -> str:
