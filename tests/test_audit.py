@@ -240,3 +240,27 @@ def test_the_audit_flags_six_claims():
     assert sorted({f.claim_id for f in FINDINGS}) == [
         "concl-alleviates-muscle-spasm", "concl-cost-effective-strategy", "concl-crucial-role-in-muscle-function",
         "cs-improvement", "mech-animal-deficiency-weakness", "mech-animal-endocrine-weakness"]
+
+
+@pytest.mark.parametrize("controlled", [3, 10, 11, 3323])
+def test_a_message_names_at_most_ten_controlled_studies_and_counts_the_rest(controlled):
+    """At 27000 synthetic claims one finding's message named 3323 controlled studies (391 KB)."""
+    from vitd_kg.evidence.audit import MOST_NAMED, _rests_on_uncontrolled
+
+    rows = [{"part": "basis", "basis": "cs-a", "study": "case-series", "designLabel": "case series",
+             "hasComparator": "false", "objectLabel": "muscle strength", "significanceLabel": "significance not reported"}]
+    rows += [{"part": "controlledStudy", "study": f"trial-{n}", "designLabel": "randomized controlled trial",
+              "outcomeLabel": f"outcome {n}", "studyLabel": f"trial {n}", "objectLabel": "muscle strength"}
+             for n in range(controlled)]
+    message, claims, studies, summary = _rests_on_uncontrolled("concl-x", rows)
+    assert studies == ["case-series", *(f"trial-{n}" for n in range(controlled))]  # all of them, as data
+    named = min(controlled, MOST_NAMED)
+    for text, name in ((message, "trial-{n} ("), (summary, "the trial {n} measured")):
+        assert all(name.format(n=n) in text for n in range(named))
+        assert name.format(n=named) not in text
+        more = controlled - named
+        assert ("other controlled stud" in text) == (more > 0)
+    if controlled == 11:
+        assert message.endswith("; and one other controlled study.")
+    if controlled == 3323:
+        assert message.endswith("; and 3313 other controlled studies.") and len(message) < 2000

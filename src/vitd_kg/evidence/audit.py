@@ -91,6 +91,10 @@ def run_audit(graph: Target) -> list[Finding]:
 
 # --- messages, one writer per rule ------------------------------------------------------------
 
+#: The most controlled studies a message names one by one (the finding's ``study_ids`` list
+#: them all): on a corpus of 27000 synthetic claims one message named 3323 of them, 391 KB.
+MOST_NAMED = 10
+
 
 def short(iri: Any) -> str:
     """The id of a resource of the graph: its IRI's last path segment (``cs-improvement``)."""
@@ -169,15 +173,18 @@ def _rests_on_uncontrolled(claim: str, rows: list[Row]):
     )
     controlled_studies = _values(controlled, "study")
     controlled_by_study = _by_study(controlled)
+    named = controlled_studies[:MOST_NAMED]  # every one is in the finding's study_ids
+    more = len(controlled_studies) - len(named)
+    rest = f"; and {_count(more, 'other controlled study', 'other controlled studies')}" if more else ""
     if controlled_studies:
         parts = []
-        for study in controlled_studies:
+        for study in named:
             these = controlled_by_study[study]
             parts.append(
                 f"{short(study)} ({_join(_values(these, 'designLabel'))}) measured "
                 f"{_join(_values(these, 'outcomeLabel'))}"
             )
-        message += f" No controlled study in the graph measured {object_label}: " + "; ".join(parts) + "."
+        message += f" No controlled study in the graph measured {object_label}: " + "; ".join(parts) + rest + "."
     designs = [_join(_values(basis_by_study[s], "designLabel")) for s in studies]
     evidence = _join([f"a {design}" if len(studies) == 1 else design for design in designs])
     summary = (
@@ -189,10 +196,10 @@ def _rests_on_uncontrolled(claim: str, rows: list[Row]):
         summary += " None of those effects was tested statistically."
     if controlled_studies:
         measured = []
-        for study in controlled_studies:
+        for study in named:
             these = controlled_by_study[study]
             measured.append(f"the {_join(_values(these, 'studyLabel'))} measured {_join(_values(these, 'outcomeLabel'))}")
-        summary += f" No controlled study in the document measured {object_label}: " + "; ".join(measured) + "."
+        summary += f" No controlled study in the document measured {object_label}: " + "; ".join(measured) + rest + "."
     return message, [short(b) for b in bases], [short(s) for s in studies + controlled_studies], summary
 
 

@@ -153,12 +153,26 @@ def _flag_lines(flags: list[Flag]) -> list[str]:
     return list(dict.fromkeys(lines))  # one line per kind of finding, in order
 
 
+#: The most characters of one finding's message in a tooltip (Graphviz refuses a string of
+#: more than 16,384; the claim's page has the whole message).
+MOST_MESSAGE_CHARACTERS = 1000
+
+
+def _clipped(message: str, limit: int = MOST_MESSAGE_CHARACTERS) -> str:
+    """``message``, cut after ``limit`` characters with an ellipsis.
+
+    >>> _clipped("abcdef", 3)
+    'abc…'
+    """
+    return message if len(message) <= limit else message[:limit] + "…"
+
+
 def _flag_tooltip(flags: list[Flag]) -> str:
-    return "\n".join(f"{flag.kind}: {flag.message}" for flag in flags)
+    return "\n".join(f"{flag.kind}: {_clipped(flag.message)}" for flag in flags)
 
 
 def _cited_tooltip(cited: list[Flag]) -> str:
-    lines = [f"cited by {flag.kind} on {claim_id(flag.about)}: {flag.message}" for flag in cited[:MOST_CITATIONS]]
+    lines = [f"cited by {flag.kind} on {claim_id(flag.about)}: {_clipped(flag.message)}" for flag in cited[:MOST_CITATIONS]]
     if len(cited) > MOST_CITATIONS:
         lines.append(f"and {len(cited) - MOST_CITATIONS} more findings, each on the page of the claim it flags")
     return "\n".join(lines)
