@@ -14,10 +14,8 @@ import pytest
 
 from vitd_kg.evidence.reconstruct import CLAIM_QUERIES, build_claims, iter_claims, lookup_claims
 from vitd_kg.evidence.render import render_claim
-from vitd_kg.rdf.parsing import load_store
 from vitd_kg.sparql.engines import select_light
 from vitd_kg.sparql.queries import bundled_query
-from vitd_kg.synth import generate
 
 
 def whole_graph_claims(store: ox.Store) -> list[dict]:
@@ -29,21 +27,9 @@ def whole_graph_claims(store: ox.Store) -> list[dict]:
     return [claim.to_dict() for claim in built]
 
 
-@pytest.fixture(scope="module")
-def bundled() -> ox.Store:
-    return load_store()
-
-
-@pytest.fixture(scope="module")
-def synthetic() -> ox.Store:
-    store = load_store()
-    store.load(generate(45, seed=3).turtle.encode(), format=ox.RdfFormat.TURTLE)
-    return store
-
-
 @pytest.fixture(scope="module", params=["bundled", "synthetic"])
-def graph(request, bundled, synthetic) -> tuple[ox.Store, list[dict]]:
-    store = bundled if request.param == "bundled" else synthetic
+def graph(request, bundled_store, synthetic_store) -> tuple[ox.Store, list[dict]]:
+    store = bundled_store if request.param == "bundled" else synthetic_store
     return store, whole_graph_claims(store)
 
 
@@ -60,11 +46,11 @@ def test_every_claim_looked_up_alone_is_the_same_claim(graph):
         assert lookup_claims(store, [claim["id"]])[claim["id"]].to_dict() == claim
 
 
-def test_the_batches_explain_across_their_edges(bundled):
+def test_the_batches_explain_across_their_edges(bundled_store):
     """Claims that explain others rebuilt one per batch still name what they explain."""
-    explaining = [claim for claim in iter_claims(bundled, batch_size=1) if claim.explains]
+    explaining = [claim for claim in iter_claims(bundled_store, batch_size=1) if claim.explains]
     assert explaining
     # without the explained claims at hand the sentence would be another one
     assert all(render_claim(claim, {claim.id: claim}) != claim.text for claim in explaining)
-    by_whole = {claim["id"]: claim["text"] for claim in whole_graph_claims(bundled)}
+    by_whole = {claim["id"]: claim["text"] for claim in whole_graph_claims(bundled_store)}
     assert all(claim.text == by_whole[claim.id] for claim in explaining)

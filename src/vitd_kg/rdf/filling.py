@@ -29,10 +29,6 @@ def fill(store: ox.Store, quads: Iterable[ox.Quad], *, batch: int = BATCH) -> No
     >>> len(store)
     2500
     """
-    if isinstance(quads, (list, tuple)):
-        for start in range(0, len(quads), batch):
-            store.extend(quads[start:start + batch])
-        return
     iterator = iter(quads)
     while chunk := list(islice(iterator, batch)):
         store.extend(chunk)
