@@ -53,7 +53,9 @@ unrelated datatypes, and stops with an error on blank nodes).
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -127,6 +129,10 @@ _CASTABLE = {
     XSD.integer, XSD.decimal, XSD.double, XSD.float, XSD.boolean, XSD.date, XSD.dateTime, XSD.time, XSD.duration,
 }
 _RANGE_OPERATOR = {SH.minInclusive: ">=", SH.maxInclusive: "<=", SH.minExclusive: ">", SH.maxExclusive: "<"}
+
+
+class Stopped(Exception):
+    """A validation ended early, by the ``stop`` event of :func:`validate_store`."""
 
 
 class UnsupportedShapes(InputError, ValueError):
@@ -541,16 +547,56 @@ def shape_constants(shapes: Graph) -> list[ox.Literal]:
 # --- validation ----------------------------------------------------------------------------
 
 
-def validate_store(store: ox.Store | StoreData, shapes: Graph) -> ShaclReport:
+def validate_store(store: ox.Store | StoreData, shapes: Graph, *, stop: threading.Event | None = None,
+                   shape_runs: list[ShapeRun] | None = None) -> ShaclReport:
     """Validate the default graph of ``store`` (ontology and data) against ``shapes``.
 
     Given a :class:`StoreData` (from :func:`load_data`), literals that Oxigraph stores in
     another form are checked as the data wrote them; given a bare store, as stored.
     Raises :class:`UnsupportedShapes` if the shapes use a feature this engine does not
     compile (see :func:`unsupported_features`), or if the data holds two literals the store
-    cannot tell apart.
+    cannot tell apart. ``stop``: set from another thread, it ends the run between two shapes
+    (raising :class:`Stopped`). ``shape_runs``: a list that receives each shape's
+    :class:`ShapeRun`, to be checked against the data's :class:`StoreData` later
+    (:func:`revalidate`), when the run took every literal as written.
     """
     data = store if isinstance(store, StoreData) else StoreData(store=store)
+    _check_data(data, shapes)
+    run = _Run(data, shapes)
+    for shape in _shapes(shapes):
+        if stop is not None and stop.is_set():
+            raise Stopped("the validation was stopped")
+        if shape_runs is None or data.originals:
+            run.shape(shape)
+            continue
+        run.recording = ShapeRun(shape)
+        start = len(run.results)
+        run.shape(shape)
+        run.recording.results = run.results[start:]
+        shape_runs.append(run.recording)
+    results = sorted(run.results, key=sort_key)
+    return ShaclReport(conforms=not results, results=results, engine="fast")
+
+
+def revalidate(shape_runs: list[ShapeRun], data: StoreData, shapes: Graph) -> ShaclReport:
+    """The report :func:`validate_store` gives on ``data``, from the :class:`ShapeRun` of a
+    run on the same store that took every literal as written: each shape's results are kept
+    where they hold for ``data`` (:meth:`ShapeRun.holds`), and the shape is validated again
+    where they may not. Raises what :func:`validate_store` raises."""
+    _check_data(data, shapes)
+    run = _Run(data, shapes)
+    kept: list[ShaclResult] = []
+    for shape_run in shape_runs:
+        if shape_run.holds(run):
+            kept += shape_run.results
+        else:
+            run.shape(shape_run.shape)
+    results = sorted([*kept, *run.results], key=sort_key)
+    return ShaclReport(conforms=not results, results=results, engine="fast")
+
+
+def _check_data(data: StoreData, shapes: Graph) -> None:
+    """Refuse shapes the engine does not compile, and data whose literals the store cannot keep apart."""
     refuse(shapes)
     if data.merged is not None:
         a, b = (to_rdflib(t).n3() for t in data.merged)
@@ -563,11 +609,39 @@ def validate_store(store: ox.Store | StoreData, shapes: Graph) -> ShaclReport:
             f"the data holds the ill-typed literal {to_rdflib(data.ill_typed_originals[0]).n3()}, which the fast "
             "engine's store rewrites", feature="ill-typed literals the store rewrites",
         )
-    run = _Run(data, shapes)
-    for shape in _shapes(shapes):
-        run.shape(shape)
-    results = sorted(run.results, key=sort_key)
-    return ShaclReport(conforms=not results, results=results, engine="fast")
+
+
+@dataclass
+class ShapeRun:
+    """One shape's part of a run that took every literal as written: its results, and what
+    they rest on. Where the store rewrote a literal (:attr:`StoreData.originals`), the
+    results still hold unless the run read that literal, evaluated a lexical test on values
+    that may include one, or ran a SPARQL constraint without checking its lexical functions."""
+
+    shape: RdflibTerm
+    results: list[ShaclResult] = field(default_factory=list)
+    #: the literals the run read as written (values tested in Python, results' terms)
+    literals: set[ox.Literal] = field(default_factory=set)
+    #: the value patterns of lexical tests, taken to reach no rewritten literal
+    patterns: set[str] = field(default_factory=set)
+    #: (shape, select, prefixes) of the SPARQL constraints whose lexical functions were not checked
+    constraints: list[tuple[RdflibTerm, str, str]] = field(default_factory=list)
+
+    def holds(self, run: _Run) -> bool:
+        """Whether these results are the ones ``run`` (on the data's StoreData) would give."""
+        originals = run.data.originals
+        if not originals:
+            return True
+        if any(literal in originals for literal in self.literals):
+            return False
+        if any(run.may_reach_rewritten(pattern) for pattern in self.patterns):
+            return False
+        for shape, select, prefixes in self.constraints:
+            try:
+                run.check_lexical_safety(shape, select, prefixes)
+            except UnsupportedShapes:
+                return False
+        return True
 
 
 class _Targets(str):
@@ -630,12 +704,18 @@ class _Run:
         self.shapes = shapes
         self.results: list[ShaclResult] = []
         self._class_cache: dict[tuple, bool] = {}
+        #: what the shape being validated rests on, when the run records it (validate_store's shape_runs)
+        self.recording: ShapeRun | None = None
 
     # -- terms ----------------------------------------------------------------------------
 
     def original(self, term: ox.NamedNode | ox.BlankNode | ox.Literal) -> RdflibTerm:
         """The rdflib term as the data wrote it."""
-        return to_rdflib(self.data.originals.get(term, term)) if isinstance(term, ox.Literal) else to_rdflib(term)
+        if not isinstance(term, ox.Literal):
+            return to_rdflib(term)
+        if self.recording is not None:
+            self.recording.literals.add(term)
+        return to_rdflib(self.data.originals.get(term, term))
 
     def query(self, text: str, **kwargs):
         try:
@@ -775,15 +855,17 @@ class _Run:
             f"SELECT DISTINCT ?this ?v {targets.extra} WHERE {{ {targets} {values} FILTER({test.sparql}) }}")]
         if test.mode == "verify":
             rows = [(this, v) for this, v in rows if test.python(self.original(v))]
-        if test.lexical and self._may_reach_rewritten(values):
+        if test.lexical and self.may_reach_rewritten(values):
             rows = [(this, v) for this, v in rows if v not in self.data.originals]
             rows += [(this, v) for this, v in self.rewritten(targets, values) if test.python(self.original(v))]
         return rows
 
-    def _may_reach_rewritten(self, values: str) -> bool:
+    def may_reach_rewritten(self, values: str) -> bool:
         """False when no literal the store rewrote can be a value: there is none, or the
         path is one predicate that none of them is an object of."""
         if not self.data.originals:
+            if self.recording is not None:
+                self.recording.patterns.add(values)
             return False
         match = re.fullmatch(r"\?this <([^<>]+)> \?v \.", values)
         return match is None or ox.NamedNode(match.group(1)) in self.data.predicates
@@ -810,7 +892,7 @@ class _Run:
         return ((s["this"], None) for s in self.query(query))
 
     def qualified_rows(self, targets: str, values: str, test: _Test, operator: str, count: int) -> list[tuple]:
-        if test.mode == "sparql" and not (test.lexical and self._may_reach_rewritten(values)):
+        if test.mode == "sparql" and not (test.lexical and self.may_reach_rewritten(values)):
             conforming = values.replace("?v", "?q") + f" FILTER(!({test.sparql.replace('?v', '?q')}))"
             query = (f"SELECT ?this WHERE {{ {{ SELECT ?this (COUNT(DISTINCT ?q) AS ?n) WHERE {{ {targets} "
                      f"OPTIONAL {{ {conforming} }} }} GROUP BY ?this {targets.extra} }} FILTER(?n {operator} {count}) }}")
@@ -899,6 +981,8 @@ class _Run:
         prefixes = _prefixes(shapes, constraint)
         if self.data.originals:
             self.check_lexical_safety(shape, select, prefixes)
+        elif self.recording is not None:
+            self.recording.constraints.append((shape, select, prefixes))
         templates = sorted({str(m) for m in shapes.objects(constraint, SH.message)} | set(messages))
         query = prefixes + select
         self.parse(shape, query)
@@ -973,12 +1057,7 @@ class _Run:
         if not {w.upper() for w in words} & {n.upper() for n in names | {"GROUP_CONCAT", "SAMPLE"}} \
                 and not re.search(r"\w:\w*\s*\(|>\s*\(", _strip_strings(select)):
             return  # no lexical function, cast or other function call at all
-        try:
-            from rdflib.plugins.sparql import prepareQuery
-
-            algebra = prepareQuery(prefixes + select).algebra
-        except Exception:  # noqa: BLE001 - rdflib cannot read it: assume the worst
-            algebra = None
+        algebra = _algebra(prefixes + select)
         rewritten = {URIRef(p.value) for p in self.data.predicates}
         if algebra is None or _lexically_tainted(algebra, rewritten):
             example = to_rdflib(next(iter(self.data.originals.values()))).n3()
@@ -987,6 +1066,37 @@ class _Run:
                 f"include literals the fast engine's store rewrites (such as {example})",
                 shape=shape, feature="lexical functions on literals the store rewrites",
             )
+
+
+@functools.lru_cache(maxsize=512)
+def _algebra(query: str):
+    """rdflib's algebra of a SPARQL query, or None if rdflib cannot read it: parsed once per
+    process. rdflib's parser (pyparsing) leaves reference cycles of exceptions and frames, and
+    a frame holds its callers' frames: parsed under a caller that holds a million parsed
+    triples, they would stay alive until the collector's next full pass (see
+    :func:`parse_sparql_constraints`)."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    try:
+        return prepareQuery(query).algebra
+    except Exception:  # noqa: BLE001 - rdflib cannot read it: assume the worst
+        return None
+
+
+def parse_sparql_constraints(shapes: Graph) -> None:
+    """Parse the SPARQL constraints of ``shapes`` with rdflib now, as
+    :meth:`_Run.check_lexical_safety` would later (:func:`_algebra`): called before the data
+    is read, the parser's garbage holds nothing large."""
+    for shape in _shapes(shapes):
+        path = shapes.value(shape, SH.path)
+        for constraint in shapes.objects(shape, SH.sparql):
+            select = shapes.value(constraint, SH.select)
+            if select is None:
+                continue
+            select = str(select)
+            if path is not None:
+                select = select.replace("$PATH", _path_sparql(shapes, path))
+            _algebra(_prefixes(shapes, constraint) + select)
 
 
 #: rdflib algebra names of functions that see a literal's lexical form or datatype.

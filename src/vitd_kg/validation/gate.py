@@ -389,14 +389,25 @@ class GateReport:
     uses: set
 
 
-def check(files: Sequence[ParsedFile], store: ox.Store) -> GateReport:
+class StoreUnfit(Exception):
+    """The store given to :func:`check` with ``streamed=True`` cannot serve: a check must
+    match the files' blank nodes in it, or take triples out of it."""
+
+
+def check(files: Sequence[ParsedFile], store: ox.Store, *, streamed: bool = False) -> GateReport:
     """Run every check of the gate on ``files`` (the ontology first), whose triples ``store``
-    holds in its default graph; remove the triples kept out of SHACL from ``store``."""
+    holds in its default graph; remove the triples kept out of SHACL from ``store``.
+
+    ``streamed``: Oxigraph loaded ``store`` from the files itself, so its blank nodes are not
+    the parse's, and another thread may be reading it: :class:`StoreUnfit` is raised, before
+    anything is changed, when a subject to look at is a blank node or a triple must go."""
     ontology = files[0]
     defined = ontology_terms(ontology)
     literal_only = literal_properties(ontology)
     uses = set().union(*(f.uses for f in files))
     suspects = _suspects(files, store, uses, defined, literal_only)
+    if streamed and any(isinstance(subject, ox.BlankNode) for subject in suspects):
+        raise StoreUnfit("a blank node may break a rule")
     results: list[ValidationResult] = []
     removed: set[ox.Quad] = set()
     candidates: dict[int, list[ox.Quad]] = {}
@@ -413,6 +424,8 @@ def check(files: Sequence[ParsedFile], store: ox.Store) -> GateReport:
                 results += check_terms(parsed, defined, mine)
             results += check_imports(parsed, mine)
     results += check_duplicate_subjects(files)
+    if removed and streamed:
+        raise StoreUnfit("triples must be kept out of SHACL")
     if removed:
         _remove(store, removed, [q for mine in candidates.values() for q in mine if q not in removed])
         uses = set().union(*(
@@ -488,6 +501,7 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "GateReport",
     "ParsedFile",
+    "StoreUnfit",
     "VIOLATION",
     "check",
     "check_duplicate_subjects",

@@ -99,6 +99,17 @@ def prepare(data, shapes: Graph, *, store: ox.Store | None = None, uses=None) ->
     return fast_shacl.load_data(data, fast_shacl.shape_constants(shapes), store=store, uses=uses)
 
 
+def fast_engine_shapes(shapes: Graph) -> Graph | None:
+    """``shapes`` as the fast engine validates them (:func:`validate_graphs` with engine
+    ``auto`` or ``fast``), or None if it would not: they are refused, or need pySHACL."""
+    shapes = _normalised(shapes)
+    try:
+        _refuse_for_every_engine(shapes)
+    except ShaclRefusal:
+        return None
+    return None if fast_shacl.refusals(shapes) else shapes
+
+
 def _fallback(data, shapes: Graph, why: str) -> ShaclReport:
     report = _pyshacl(_as_graph(data), shapes)
     report.notes.append(f"validated by pySHACL, the reference engine: the fast engine does not compile this ({why})")
