@@ -5,12 +5,13 @@ layer over it. The steps:
 
 1. the input gate (:mod:`vitd_kg.validation.gate`) reads and strictly parses every file,
    raising :class:`~vitd_kg.errors.InputError` (exit 2) for what cannot be read, and
-   turning faults shapes cannot see into results; the files go into one Oxigraph store;
+   turning faults shapes cannot see into results; meanwhile a second thread streams the
+   files into one Oxigraph store and starts SHACL on it (:mod:`vitd_kg.validation.ahead`);
 2. SHACL checks the ontology plus the data against the bundled shapes
    (``ontology/shapes.ttl`` and ``ontology/shapes-sparql.ttl``), or against the user's
    shapes files (``shapes=``; the bundled ones too with ``with_bundled_shapes=True``),
    with :func:`vitd_kg.validation.shacl_engine.validate_graphs`: the compiled engine on
-   that store by default, pySHACL (the reference) for what it does not compile, and a
+   that store by default (the second thread's report, where it holds for the gate's data), pySHACL (the reference) for what it does not compile, and a
    refusal (:class:`~vitd_kg.validation.shacl_engine.ShaclRefusal`, exit 2) for shapes no
    engine may validate;
 3. optionally (``reason=True``) HermiT checks that ontology plus data is consistent.
@@ -24,22 +25,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pyoxigraph as ox
+from rdflib import BNode, Graph
 
 from vitd_kg import resources
 from vitd_kg.rdf.filling import fill
-from vitd_kg.rdf.sources import Source, bundled_data_sources, data_sources, ontology_source
-from vitd_kg.validation.gate import DEFAULT_MAX_BYTES, ParsedFile, check, check_sizes, parse_file
+from vitd_kg.rdf.sources import Source, SourceFile, bundled_data_sources, data_sources, ontology_source
+from vitd_kg.rdf.terms import to_rdflib
+from vitd_kg.validation.ahead import ShaclAhead
+from vitd_kg.validation.gate import DEFAULT_MAX_BYTES, GateReport, ParsedFile, StoreUnfit, check, check_sizes, parse_file
 from vitd_kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
-from vitd_kg.validation.shacl_engine import ENGINES, load_shapes, prepare, validate_graphs
+from vitd_kg.validation.shacl_engine import ENGINES, ShaclReport, load_shapes, prepare, validate_graphs
 
 SHAPES_FILES = ("shapes.ttl", "shapes-sparql.ttl")
 SHAPES_NAMESPACE = "https://w3id.org/vitd-kg/shapes#"
 SH_NAMESPACE = "http://www.w3.org/ns/shacl#"
 DEFAULT_ENGINE = "auto"
+#: Validate on a second thread while the gate parses the files (:mod:`vitd_kg.validation.ahead`);
+#: tests switch it off to compare.
+SHACL_AHEAD = True
 
 
 def bundled_shapes_files() -> list[Path]:
@@ -128,20 +135,13 @@ def validate(
     given = data_sources(source) if source is not None else []
     check_sizes(given, max_bytes)
     bundled = bundled_data_sources() if source is None or with_bundled_data else []
-    parsed = [parse_file(file) for file in [ontology_source(), *bundled, *given]]
-
-    store = ox.Store()
-    for file in parsed:
-        fill(store, file.quads)
-    gate = check(parsed, store)
-    kept = [q for file in parsed for q in file.quads]
-    if gate.removed:
-        kept = [q for q in kept if q not in gate.removed]
-
+    files = [ontology_source(), *bundled, *given]
+    count = len(shapes_files(shapes, with_bundled_shapes=with_bundled_shapes))
     try:
-        with quiet_rdflib():
-            prepared = None if engine == "pyshacl" else prepare(kept, shapes_used, store=store, uses=gate.uses)
-            shacl = validate_graphs(kept, shapes_used, engine=engine, store=prepared)
+        # the report is made inside: the thread ahead stops, and Python's collector is back
+        # on, once the parsed triples are freed (a pass over them costs seconds at scale)
+        with ShaclAhead.started(files, shapes_used, engine) if SHACL_AHEAD and not reason else nullcontext() as ahead:
+            return _validated(files, shapes_used, count, engine, ahead, reason=reason)
     except ShaclRefusal as refusal:
         if refusal.hint is None:
             refusal.hint = (
@@ -150,6 +150,15 @@ def validate(
                 "these shapes cannot be validated correctly: rewrite the shape named without that feature"
             )
         raise
+
+
+def _validated(
+    files: list[SourceFile], shapes_used: Graph, count: int, engine: str, ahead: ShaclAhead | None, *, reason: bool
+) -> ValidationReport:
+    """:func:`validate`'s report on ``files``, validated against ``shapes_used`` (read from
+    ``count`` files)."""
+    parsed = [parse_file(file) for file in files]
+    store, gate, kept, shacl = _checked(parsed, shapes_used, engine, ahead)
     locate = _locator(parsed, store, gate.removed)
     results = list(gate.results)
     for found in shacl.results:
@@ -169,7 +178,6 @@ def validate(
                 source=f"shacl:{shape}",
             )
         )
-    count = len(shapes_files(shapes, with_bundled_shapes=with_bundled_shapes))
     notes = [f"{len(store)} triples checked against {count} shape file{'' if count == 1 else 's'}", *shacl.notes]
     if reason:
         results_owl, note = _reason(_rdflib_graph(kept), locate)
@@ -179,6 +187,54 @@ def validate(
         files=[p.name for p in parsed], results=results, notes=notes, engine=shacl.engine, reasoned=reason,
         shacl=shacl, shapes=shapes_used,
     )
+
+
+def _checked(
+    parsed: list[ParsedFile], shapes: Graph, engine: str, ahead: ShaclAhead | None
+) -> tuple[ox.Store, GateReport, list[ox.Quad], ShaclReport]:
+    """The gate's store and report, the triples SHACL sees, and SHACL's report: the one
+    ``ahead`` made while the files were parsed, when it is the one the gate's data gives."""
+    store, gate = _gated_store(parsed, ahead)
+    kept = [q for file in parsed for q in file.quads]
+    if gate.removed:
+        kept = [q for q in kept if q not in gate.removed]
+    with quiet_rdflib():
+        prepared = None if engine == "pyshacl" else prepare(kept, shapes, store=store, uses=gate.uses)
+        shacl = ahead.report(prepared) if ahead is not None and prepared is not None else None
+        if shacl is None:
+            shacl = validate_graphs(kept, shapes, engine=engine, store=prepared)
+    if ahead is not None and store is ahead.store() and _orphan_blank(shacl, store):
+        # a blank node no triple refers to is placed by the file the parse found it in
+        ahead.stop()
+        return _checked(parsed, shapes, engine, None)
+    return store, gate, kept, shacl
+
+
+def _gated_store(parsed: list[ParsedFile], ahead: ShaclAhead | None) -> tuple[ox.Store, GateReport]:
+    """The store SHACL validates, after the gate: ``ahead``'s, if it can serve, or one filled
+    with the parsed files' triples."""
+    if ahead is not None and (streamed := ahead.store()) is not None:
+        try:
+            return streamed, check(parsed, streamed, streamed=True)
+        except StoreUnfit:
+            ahead.stop()
+    store = ox.Store()
+    for file in parsed:
+        fill(store, file.quads)
+    return store, check(parsed, store)
+
+
+def _orphan_blank(shacl: ShaclReport, store: ox.Store) -> bool:
+    """Whether a result's focus node is a blank node that no chain of triples in ``store``
+    leads to from an IRI (what :func:`_locator` places by file)."""
+    for found in shacl.results:
+        node, depth = found.focus_node, 0
+        while isinstance(node, BNode) and depth <= 10:
+            parent = next(iter(store.quads_for_pattern(None, None, ox.BlankNode(str(node)))), None)
+            node, depth = (None if parent is None else to_rdflib(parent.subject)), depth + 1
+        if node is None:
+            return True
+    return False
 
 
 def _default_message(found, shape: str) -> str:
@@ -277,19 +333,25 @@ def _locator(
 
     A blank node is located at the resource that refers to it (found in ``store``, which
     holds the triples SHACL saw), or, if none does, at the last file it is written in.
+    A loop, not a recursive closure: that would be a reference cycle, and keep every parsed
+    triple alive until the garbage collector's next full pass.
     """
 
-    def locate(node: str | None, depth: int = 0) -> tuple[str | None, int | None]:
-        if node is None or depth > 10:
-            return None, None
-        if node.startswith("_:"):
+    def locate(node: str | None) -> tuple[str | None, int | None]:
+        for _ in range(11):
+            if node is None or not node.startswith("_:"):
+                break
             blank = ox.BlankNode(node[2:])
-            for quad in store.quads_for_pattern(None, None, blank):
-                parent = quad.subject
-                return locate(parent.value if isinstance(parent, ox.NamedNode) else f"_:{parent.value}", depth + 1)
-            for file in reversed(parsed):
-                if blank in file.subjects or any(q.object == blank and q in file.quads for q in removed):
-                    return file.name, None
+            parent = next(iter(store.quads_for_pattern(None, None, blank)), None)
+            if parent is None:
+                for file in reversed(parsed):
+                    if blank in file.subjects or any(q.object == blank and q in file.quads for q in removed):
+                        return file.name, None
+                return None, None
+            node = parent.subject.value if isinstance(parent.subject, ox.NamedNode) else f"_:{parent.subject.value}"
+        else:
+            return None, None
+        if node is None:
             return None, None
         for file in parsed:
             line = file.subject_line(node)

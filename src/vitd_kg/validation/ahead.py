@@ -1,0 +1,138 @@
+"""SHACL ahead of the gate: the files streamed into a store and validated on a second thread.
+
+``validate`` reads every file two ways: the input gate parses it in Python (to check what
+shapes cannot see, and to give lines), and the SHACL engine needs it in an Oxigraph store.
+One after the other, at a million triples, the parse and the store's fill take as long as
+SHACL itself. :class:`ShaclAhead` does the second on another thread while the gate does the
+first: Oxigraph parses Turtle into its store, and evaluates SHACL's queries, without holding
+Python's GIL, so the two use both cores. The gate then asks that same store its questions.
+
+Its report is made to be the one the gate's data gives:
+
+* Oxigraph stores some literals in another form than written (``"0.50"^^xsd:decimal`` as
+  ``"0.5"``), which the fast engine checks as written once the gate has listed them
+  (:class:`~vitd_kg.validation.fast_shacl.StoreData`). The thread cannot wait for that list,
+  so it records, shape by shape, what its results rest on
+  (:class:`~vitd_kg.validation.fast_shacl.ShapeRun`); the shapes that read such a literal
+  are validated again (:func:`~vitd_kg.validation.fast_shacl.revalidate`).
+* Oxigraph names the blank nodes it streams otherwise than the gate's parse, so the gate
+  uses the store only while it need not match them, or remove a triple
+  (:func:`~vitd_kg.validation.gate.check`'s ``streamed``); and a result on a blank node no
+  triple refers to, which only the parse can place in its file, sends the pipeline back to a
+  store of its own (:mod:`vitd_kg.validation.pipeline`).
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from vitd_kg.rdf.reading import BOM
+from vitd_kg.rdf.sources import SourceFile
+from vitd_kg.validation import fast_shacl
+from vitd_kg.validation.shacl_engine import ShaclReport, fast_engine_shapes
+
+#: The formats the gate parses with the same Oxigraph parser that streams them into a store.
+STREAMED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)
+
+
+class ShaclAhead:
+    """A thread that loads ``files`` into a new store and validates it with the fast engine,
+    taking every literal as written, and recording what each shape's results rest on."""
+
+    def __init__(self, files: Sequence[SourceFile], shapes: Graph) -> None:
+        self._loaded = threading.Event()
+        self._stop = threading.Event()
+        self._store: ox.Store | None = None
+        self._shapes = shapes
+        self._shape_runs: list[fast_shacl.ShapeRun] | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(list(files),), name="vitd-kg-shacl-ahead", daemon=True
+        )
+        self._thread.start()
+
+    @classmethod
+    @contextmanager
+    def started(cls, files: Sequence[SourceFile], shapes: Graph, engine: str) -> Iterator[ShaclAhead | None]:
+        """One running, if its report can be used (else None): the fast engine may run
+        (``engine``), the files are all Turtle or N-Triples, and the fast engine validates
+        ``shapes``. On leaving, the run is stopped and waited for.
+
+        Python's garbage collector is off meanwhile. pyoxigraph's query results belong to the
+        thread that made them, and a collection run by one thread would free the other's
+        (refused, with an error on stderr, and leaked); it also spares the parse of a large
+        file the collector's passes over every new object (about 2 s at a million triples).
+        """
+        if engine not in ("auto", "fast") or not files or any(f.format not in STREAMED_FORMATS for f in files):
+            yield None
+            return
+        compiled = fast_engine_shapes(shapes)
+        if compiled is None:
+            yield None
+            return
+        compiled.namespace_manager  # noqa: B018 - made now: rdflib makes it on first use, and both threads use it
+        fast_shacl.parse_sparql_constraints(compiled)  # now, while no large data is held (fast_shacl._algebra)
+        collecting = gc.isenabled()
+        gc.disable()
+        ahead = cls(files, compiled)
+        try:
+            yield ahead
+        finally:
+            ahead.stop()
+            ahead._thread.join()
+            if collecting:
+                gc.enable()
+
+    def _run(self, files: list[SourceFile]) -> None:
+        try:
+            store = ox.Store()
+            for file in files:
+                if self._stop.is_set():
+                    return
+                store.load(file.read_bytes().removeprefix(BOM), format=file.format, to_graph=ox.DefaultGraph())
+            self._store = store
+        except Exception:  # noqa: BLE001 - the gate reads the same files, and says what is wrong with them
+            return
+        finally:
+            self._loaded.set()
+        shape_runs: list[fast_shacl.ShapeRun] = []
+        try:
+            fast_shacl.validate_store(store, self._shapes, stop=self._stop, shape_runs=shape_runs)
+        except Exception as error:  # noqa: BLE001 - the pipeline validates again, and raises what is to be raised
+            traceback.clear_frames(error.__traceback__)  # query results the frames hold are freed here, not elsewhere
+            return
+        self._shape_runs = shape_runs
+
+    def store(self) -> ox.Store | None:
+        """The store, once loaded; None if Oxigraph refused a file or the run was stopped."""
+        self._loaded.wait()
+        return self._store
+
+    def report(self, prepared: fast_shacl.StoreData) -> ShaclReport | None:
+        """The fast engine's report on ``prepared`` (the gate's data in :meth:`store`): this
+        run's results, and the shapes whose results may differ where the store rewrote a
+        literal validated again (:func:`~vitd_kg.validation.fast_shacl.revalidate`). None
+        if the run failed or was stopped, or if the engine refuses the data."""
+        if prepared.store is not self._store:
+            self.stop()
+            return None
+        self._thread.join()
+        if self._shape_runs is None:
+            return None
+        try:
+            return fast_shacl.revalidate(self._shape_runs, prepared, self._shapes)
+        except fast_shacl.UnsupportedShapes:
+            return None
+
+    def stop(self) -> None:
+        """End the run at the next file or shape (a file being loaded is loaded first)."""
+        self._stop.set()
+
+
+__all__ = ["STREAMED_FORMATS", "ShaclAhead"]
