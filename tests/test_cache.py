@@ -150,13 +150,39 @@ def test_a_reader_that_stops_early_leaves_no_result(data, tmp_path):
     assert not list(cache.glob("graphs/*/results/*/.*partial"))
 
 
-def test_a_damaged_list_of_claims_is_named_and_removed(data, tmp_path):
+def test_a_damaged_result_is_computed_again(data, tmp_path):
+    """One changed byte that still unpickles (a word of a finding) is caught by the digest."""
     cache = tmp_path / "cache"
-    run("claims", "--data", str(data), cache=cache, cwd=tmp_path)
+    first = run("audit", "--data", str(data), "--format", "json", cache=cache, cwd=tmp_path)
+    [kept] = result_files(cache, "findings.pickle")
+    content = kept.read_bytes()
+    assert b"controlled" in content
+    where = content.index(b"controlled")
+    kept.write_bytes(content[:where] + b"C" + content[where + 1:])
+    again = run("audit", "--data", str(data), "--format", "json", cache=cache, cwd=tmp_path)
+    assert (again.returncode, again.stdout) == (first.returncode, first.stdout)
+    assert kept.read_bytes() == content  # computed again, and kept again
+
+
+@pytest.mark.parametrize("damage", ["end", "first-claim", "one-byte"])
+def test_a_damaged_list_of_claims_is_named_and_removed(data, tmp_path, damage):
+    """Refused before any claim is written: no half list on stdout, whatever the damage."""
+    cache = tmp_path / "cache"
+    whole = run("claims", "--data", str(data), cache=cache, cwd=tmp_path)
     [kept] = result_files(cache, "claims.pickles")
-    kept.write_bytes(kept.read_bytes()[:-200] + b"\x00garbage")
+    content = kept.read_bytes()
+    if damage == "end":
+        content = content[:-200] + b"\x00garbage"
+    elif damage == "first-claim":
+        content = content[:40] + b"\x00" * 20 + content[60:]
+    else:  # one byte in the middle of a string: every pickle still reads
+        middle = content.index(b"vitamin", len(content) // 2)
+        content = content[:middle] + b"V" + content[middle + 1:]
+    kept.write_bytes(content)
     damaged = run("claims", "--data", str(data), cache=cache, cwd=tmp_path)
     assert damaged.returncode == 2
+    assert damaged.stdout == ""
     assert "claims.pickles is damaged" in damaged.stderr and "run the command again" in damaged.stderr
     assert not kept.exists()
-    assert run("claims", "--data", str(data), cache=cache, cwd=tmp_path).returncode == 0
+    again = run("claims", "--data", str(data), cache=cache, cwd=tmp_path)
+    assert again.returncode == 0 and again.stdout == whole.stdout

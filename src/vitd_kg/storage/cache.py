@@ -39,6 +39,7 @@ import os
 import pickle
 import shutil
 import stat
+import struct
 import sys
 import time
 import uuid
@@ -96,6 +97,35 @@ def input_key(inputs: Iterable[tuple[str, str]]) -> str:
 
 
 _CODE_KEY: str | None = None
+
+
+#: The end of a result file (:meth:`Entry.save`, :meth:`Entry.save_items`): the SHA-256 of
+#: the pickles before it, and their length in bytes.
+_TRAILER = struct.Struct(">32sQ")
+
+
+def _checked_length(file: BinaryIO) -> int:
+    """The length of the pickles in a file of items, once their digest is checked; the file
+    is left at its start. Raises ``ValueError`` saying what does not hold."""
+    size = os.fstat(file.fileno()).st_size
+    if size < _TRAILER.size:
+        raise ValueError("it is cut short")
+    file.seek(size - _TRAILER.size)
+    expected, length = _TRAILER.unpack(file.read(_TRAILER.size))
+    if length != size - _TRAILER.size:
+        raise ValueError("its length does not match its trailer")
+    file.seek(0)
+    digest, left = hashlib.sha256(), length
+    while left:
+        chunk = file.read(min(left, 1 << 20))
+        if not chunk:
+            raise ValueError("it is cut short")
+        digest.update(chunk)
+        left -= len(chunk)
+    if digest.digest() != expected:
+        raise ValueError("its SHA-256 does not match")
+    file.seek(0)
+    return length
 
 
 def code_key() -> str:
@@ -331,6 +361,7 @@ class Entry:
         path = self._result_file(name)
         try:
             with open(path, "rb") as file:
+                _checked_length(file)
                 return pickle.load(file)  # noqa: S301 - the folder is the user's own (checked in Cache.at)
         except FileNotFoundError:
             return None
@@ -339,32 +370,47 @@ class Entry:
             return None
 
     def save(self, name: str, value: Any) -> None:
-        """Keep a result (written aside, then renamed: readers never see half a file)."""
+        """Keep a result, followed by its SHA-256 (:data:`_TRAILER`), so that a damaged file is
+        computed again rather than read (written aside, then renamed: readers never see half a
+        file)."""
         path = self._result_file(name)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         with open(partial, "wb") as file:
-            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            file.write(data)
+            file.write(_TRAILER.pack(hashlib.sha256(data).digest(), len(data)))
         os.replace(partial, path)
 
     def load_items(self, name: str) -> Iterator[Any] | None:
-        """The items saved by :meth:`save_items`, read one at a time, or ``None``."""
+        """The items saved by :meth:`save_items`, read one at a time, or ``None``.
+
+        The file is checked against its digest before the first item is handed on, so a
+        damaged file raises :class:`InputError` before any of it has been used (a command
+        never writes half of its output from it)."""
         path = self._result_file(name, ".pickles")
         try:
-            file = open(path, "rb")
+            file = open(path, "rb")  # noqa: SIM115 - closed by _read_items
         except FileNotFoundError:
             return None
-        return self._read_items(file, path)
+        try:
+            end = _checked_length(file)
+        except ValueError as error:
+            file.close()
+            path.unlink(missing_ok=True)
+            raise InputError(
+                f"the cached result {path} is damaged ({error}); it has been removed",
+                hint="run the command again: the result is computed afresh",
+            ) from None
+        return self._read_items(file, path, end)
 
     @staticmethod
-    def _read_items(file: BinaryIO, path: Path) -> Iterator[Any]:
+    def _read_items(file: BinaryIO, path: Path, end: int) -> Iterator[Any]:
         with file:
-            while True:
+            while file.tell() < end:
                 try:
                     item = pickle.load(file)  # noqa: S301 - the folder is the user's own (checked in Cache.at)
-                except EOFError:
-                    return
-                except Exception as error:  # noqa: BLE001 - a damaged result: say so, and drop it
+                except Exception as error:  # noqa: BLE001 - its digest held, yet it does not unpickle: drop it
                     path.unlink(missing_ok=True)
                     raise InputError(
                         f"the cached result {path} is damaged ({error}); it has been removed",
@@ -373,16 +419,22 @@ class Entry:
                 yield item
 
     def save_items(self, name: str, items: Iterable[Any]) -> Iterator[Any]:
-        """Hand on ``items`` while keeping them, one pickle each; the result exists only
-        once every item has passed (a consumer that stops early leaves nothing)."""
+        """Hand on ``items`` while keeping them, one pickle each, then the SHA-256 and length
+        of those pickles (:data:`_TRAILER`); the result exists only once every item has
+        passed (a consumer that stops early leaves nothing)."""
         path = self._result_file(name, ".pickles")
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         try:
             with open(partial, "wb") as file:
+                digest, length = hashlib.sha256(), 0
                 for item in items:
-                    pickle.dump(item, file, protocol=pickle.HIGHEST_PROTOCOL)
+                    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
+                    file.write(data)
+                    digest.update(data)
+                    length += len(data)
                     yield item
+                file.write(_TRAILER.pack(digest.digest(), length))
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
