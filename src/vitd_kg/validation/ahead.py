@@ -42,18 +42,39 @@ from vitd_kg.validation.shacl_engine import ShaclReport, fast_engine_shapes
 STREAMED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)
 
 
+class _ReadTwice:
+    """A file's bytes for two readers (the thread and the gate) from one read of the file:
+    the first reader reads it, the second gets the same bytes, and then they are let go."""
+
+    def __init__(self, entry) -> None:
+        self._entry = entry
+        self._lock = threading.Lock()
+        self._data: bytes | None = None
+
+    def read_bytes(self) -> bytes:
+        with self._lock:
+            if self._data is None:
+                data = self._entry.read_bytes()
+                self._data = data
+            else:
+                data, self._data = self._data, None
+            return data
+
+
 class ShaclAhead:
     """A thread that loads ``files`` into a new store and validates it with the fast engine,
     taking every literal as written, and recording what each shape's results rest on."""
 
     def __init__(self, files: Sequence[SourceFile], shapes: Graph) -> None:
+        #: the files, each read once from disk for the thread and the gate (parse these)
+        self.files = list(files)
         self._loaded = threading.Event()
         self._stop = threading.Event()
         self._store: ox.Store | None = None
         self._shapes = shapes
         self._shape_runs: list[fast_shacl.ShapeRun] | None = None
         self._thread = threading.Thread(
-            target=self._run, args=(list(files),), name="vitd-kg-shacl-ahead", daemon=True
+            target=self._run, args=(self.files,), name="vitd-kg-shacl-ahead", daemon=True
         )
         self._thread.start()
 
@@ -80,7 +101,7 @@ class ShaclAhead:
         fast_shacl.parse_sparql_constraints(compiled)  # now, while no large data is held (fast_shacl._algebra)
         collecting = gc.isenabled()
         gc.disable()
-        ahead = cls(files, compiled)
+        ahead = cls([SourceFile(file.name, _ReadTwice(file.entry)) for file in files], compiled)
         try:
             yield ahead
         finally:

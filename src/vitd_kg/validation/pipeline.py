@@ -157,7 +157,7 @@ def _validated(
 ) -> ValidationReport:
     """:func:`validate`'s report on ``files``, validated against ``shapes_used`` (read from
     ``count`` files)."""
-    parsed = [parse_file(file) for file in files]
+    parsed = [parse_file(file) for file in (ahead.files if ahead is not None else files)]
     store, gate, kept, shacl = _checked(parsed, shapes_used, engine, ahead)
     locate = _locator(parsed, store, gate.removed)
     results = list(gate.results)
