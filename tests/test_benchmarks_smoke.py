@@ -46,3 +46,21 @@ def test_synth_wrapper_writes_a_corpus(tmp_path):
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "vitd:ConclusionClaim" in target.read_text(encoding="utf-8")
+
+
+def test_validate_overhead_times_both_sides(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    synth = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "synth.py"), "--claims", "8",
+                            "-o", str(corpus / "data.ttl")], capture_output=True, text=True)
+    assert synth.returncode == 0, synth.stderr
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "validate_overhead.py"), str(corpus), "--rounds", "1",
+         "--vitd-kg", str(Path(sys.executable).with_name("vitd-kg"))],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    [row] = [line for line in done.stdout.splitlines() if line.startswith("| corpus | 1 |")]
+    whole, rss, step, ratio = (cell.split()[0] for cell in row.strip("|").split("|")[2:])
+    assert float(whole) > 0 and float(rss) > 0 and float(step) > 0
+    assert abs(float(ratio) - float(whole) / float(step)) < 0.05 * float(ratio)
