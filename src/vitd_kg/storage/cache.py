@@ -104,6 +104,21 @@ _CODE_KEY: str | None = None
 _TRAILER = struct.Struct(">32sQ")
 
 
+class _Digesting:
+    """A binary file that also hashes and counts the bytes written to it (pickle writes its
+    stream through ``write``, so no result is held whole in memory as bytes)."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.digest = hashlib.sha256()
+        self.length = 0
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        self.length += len(data)
+        return self.file.write(data)
+
+
 def _checked_length(file: BinaryIO) -> int:
     """The length of the pickles in a file of items, once their digest is checked; the file
     is left at its start. Raises ``ValueError`` saying what does not hold."""
@@ -376,10 +391,10 @@ class Entry:
         path = self._result_file(name)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         with open(partial, "wb") as file:
-            file.write(data)
-            file.write(_TRAILER.pack(hashlib.sha256(data).digest(), len(data)))
+            digesting = _Digesting(file)
+            pickle.dump(value, digesting, protocol=pickle.HIGHEST_PROTOCOL)
+            file.write(_TRAILER.pack(digesting.digest.digest(), digesting.length))
         os.replace(partial, path)
 
     def load_items(self, name: str) -> Iterator[Any] | None:
@@ -395,11 +410,12 @@ class Entry:
             return None
         try:
             end = _checked_length(file)
-        except ValueError as error:
+        except (ValueError, OSError) as error:
             file.close()
             path.unlink(missing_ok=True)
+            reason = error if isinstance(error, ValueError) else f"it cannot be read: {error.strerror or error}"
             raise InputError(
-                f"the cached result {path} is damaged ({error}); it has been removed",
+                f"the cached result {path} is damaged ({reason}); it has been removed",
                 hint="run the command again: the result is computed afresh",
             ) from None
         return self._read_items(file, path, end)
@@ -427,14 +443,11 @@ class Entry:
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         try:
             with open(partial, "wb") as file:
-                digest, length = hashlib.sha256(), 0
+                digesting = _Digesting(file)
                 for item in items:
-                    data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-                    file.write(data)
-                    digest.update(data)
-                    length += len(data)
+                    pickle.dump(item, digesting, protocol=pickle.HIGHEST_PROTOCOL)
                     yield item
-                file.write(_TRAILER.pack(digest.digest(), length))
+                file.write(_TRAILER.pack(digesting.digest.digest(), digesting.length))
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)
