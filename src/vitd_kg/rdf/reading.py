@@ -33,6 +33,8 @@ from vitd_kg.rdf.sources import SourceFile
 from vitd_kg.rdf.turtle_lines import line_starts_of, subject_lines
 
 BOM = b"\xef\xbb\xbf"
+#: Formats Oxigraph streams into a store as they are read (the others are read whole and checked first).
+STREAMED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)
 
 #: Levels of blank nodes inside blank nodes accepted by default (real data has a few).
 DEFAULT_MAX_NESTING = 256
@@ -383,7 +385,7 @@ def load_source(store: ox.Store, source: SourceFile) -> None:
     :func:`load_data`, for all the files at once.
     """
     path = source.path
-    if path is not None and source.format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES):
+    if path is not None and source.format in STREAMED_FORMATS:
         try:
             store.load(path=str(path), format=source.format, to_graph=ox.DefaultGraph())
             return

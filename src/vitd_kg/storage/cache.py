@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Iterable, Iterator
 
 from vitd_kg.errors import InputError
+from vitd_kg.storage.hashing import CHUNK, HashingWriter
 
 #: Environment variable: ``auto`` (the default), ``on`` or ``off``.
 MODE_ENV = "VITD_KG_CACHE"
@@ -104,21 +105,6 @@ _CODE_KEY: str | None = None
 _TRAILER = struct.Struct(">32sQ")
 
 
-class _Digesting:
-    """A binary file that also hashes and counts the bytes written to it (pickle writes its
-    stream through ``write``, so no result is held whole in memory as bytes)."""
-
-    def __init__(self, file: BinaryIO) -> None:
-        self.file = file
-        self.digest = hashlib.sha256()
-        self.length = 0
-
-    def write(self, data) -> int:
-        self.digest.update(data)
-        self.length += len(data)
-        return self.file.write(data)
-
-
 def _checked_length(file: BinaryIO) -> int:
     """The length of the pickles in a file of items, once their digest is checked; the file
     is left at its start. Raises ``ValueError`` saying what does not hold."""
@@ -132,7 +118,7 @@ def _checked_length(file: BinaryIO) -> int:
     file.seek(0)
     digest, left = hashlib.sha256(), length
     while left:
-        chunk = file.read(min(left, 1 << 20))
+        chunk = file.read(min(left, CHUNK))
         if not chunk:
             raise ValueError("it is cut short")
         digest.update(chunk)
@@ -392,9 +378,9 @@ class Entry:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         with open(partial, "wb") as file:
-            digesting = _Digesting(file)
-            pickle.dump(value, digesting, protocol=pickle.HIGHEST_PROTOCOL)
-            file.write(_TRAILER.pack(digesting.digest.digest(), digesting.length))
+            writer = HashingWriter(file)  # pickled straight to the file, never whole in memory
+            pickle.dump(value, writer, protocol=pickle.HIGHEST_PROTOCOL)
+            file.write(_TRAILER.pack(writer.digest(), writer.size))
         os.replace(partial, path)
 
     def load_items(self, name: str) -> Iterator[Any] | None:
@@ -443,11 +429,11 @@ class Entry:
         partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
         try:
             with open(partial, "wb") as file:
-                digesting = _Digesting(file)
+                writer = HashingWriter(file)
                 for item in items:
-                    pickle.dump(item, digesting, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump(item, writer, protocol=pickle.HIGHEST_PROTOCOL)
                     yield item
-                file.write(_TRAILER.pack(digesting.digest.digest(), digesting.length))
+                file.write(_TRAILER.pack(writer.digest(), writer.size))
             os.replace(partial, path)
         finally:
             partial.unlink(missing_ok=True)

@@ -1,4 +1,5 @@
-"""A binary stream that hashes what is read through it, so a file is hashed while it is parsed.
+"""Binary streams that hash what goes through them: a file is hashed while it is parsed, or
+while it is written.
 
 >>> import io
 >>> reader = HashingReader(io.BytesIO(b"<a> <b> <c> ."))
@@ -46,6 +47,32 @@ class HashingReader(io.RawIOBase):
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
+
+
+class HashingWriter:
+    """Writes to ``raw`` and feeds every byte written to a SHA-256 (``pickle.dump`` needs
+    only ``write``).
+
+    >>> writer = HashingWriter(io.BytesIO())
+    >>> writer.write(b"<a> <b> <c> ."), writer.size
+    (13, 13)
+    >>> writer.digest() == hashlib.sha256(b"<a> <b> <c> .").digest()
+    True
+    """
+
+    def __init__(self, raw: BinaryIO) -> None:
+        self._raw = raw
+        self._hash = hashlib.sha256()
+        #: bytes written so far
+        self.size = 0
+
+    def write(self, data) -> int:
+        self._hash.update(data)
+        self.size += len(data)
+        return self._raw.write(data)
+
+    def digest(self) -> bytes:
+        return self._hash.digest()
 
 
 def sha256_of(stream: BinaryIO) -> str:

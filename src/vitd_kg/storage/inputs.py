@@ -33,12 +33,10 @@ import pyoxigraph as ox
 
 from vitd_kg.errors import InputError
 from vitd_kg.rdf.filling import fill
-from vitd_kg.rdf.reading import parse_source
+from vitd_kg.rdf.reading import STREAMED_FORMATS, parse_source
 from vitd_kg.rdf.sources import SourceFile
 from vitd_kg.storage.hashing import HashingReader, sha256_of
 
-#: Formats Oxigraph reads from a stream; the others are read whole and checked first.
-STREAMED = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)
 
 
 @dataclass(frozen=True)
@@ -159,7 +157,7 @@ class Inputs:
     def _parse_one(self, index: int, store: ox.Store, bulk: bool) -> None:
         file = self.files[index]
         load = store.bulk_load if bulk else store.load
-        if file.format in STREAMED and self._bytes[index] is None:
+        if file.format in STREAMED_FORMATS and self._bytes[index] is None:
             handle = self._rewound(index)
             reader = HashingReader(handle) if self._digests[index] is None else handle
             try:

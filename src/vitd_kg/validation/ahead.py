@@ -33,13 +33,11 @@ from contextlib import contextmanager
 import pyoxigraph as ox
 from rdflib import Graph
 
-from vitd_kg.rdf.reading import BOM
+from vitd_kg.rdf.reading import BOM, STREAMED_FORMATS
 from vitd_kg.rdf.sources import SourceFile
 from vitd_kg.validation import fast_shacl
 from vitd_kg.validation.shacl_engine import ShaclReport, fast_engine_shapes
 
-#: The formats the gate parses with the same Oxigraph parser that streams them into a store.
-STREAMED_FORMATS = (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES)
 
 
 class _ReadTwice:
@@ -196,4 +194,4 @@ class ShaclAhead:
         self._stop.set()
 
 
-__all__ = ["STREAMED_FORMATS", "ShaclAhead"]
+__all__ = ["ShaclAhead"]
