@@ -11,8 +11,8 @@ layer over it. The steps:
    (``ontology/shapes.ttl`` and ``ontology/shapes-sparql.ttl``), or against the user's
    shapes files (``shapes=``; the bundled ones too with ``with_bundled_shapes=True``),
    with :func:`vitd_kg.validation.shacl_engine.validate_graphs`: the compiled engine on
-   that store by default (the second thread's report, where it holds for the gate's data), pySHACL (the reference) for what it does not compile, and a
-   refusal (:class:`~vitd_kg.validation.shacl_engine.ShaclRefusal`, exit 2) for shapes no
+   that store by default (the second thread's report, where it holds for the gate's data),
+   pySHACL (the reference) for what it does not compile, and a refusal (:class:`~vitd_kg.validation.shacl_engine.ShaclRefusal`, exit 2) for shapes no
    engine may validate;
 3. optionally (``reason=True``) HermiT checks that ontology plus data is consistent.
 
@@ -34,7 +34,6 @@ from rdflib import BNode, Graph
 from vitd_kg import resources
 from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.sources import Source, SourceFile, bundled_data_sources, data_sources, ontology_source
-from vitd_kg.rdf.terms import to_rdflib
 from vitd_kg.validation.ahead import ShaclAhead
 from vitd_kg.validation.gate import DEFAULT_MAX_BYTES, GateReport, ParsedFile, StoreUnfit, check, check_sizes, parse_file
 from vitd_kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
@@ -227,14 +226,29 @@ def _gated_store(parsed: list[ParsedFile], ahead: ShaclAhead | None) -> tuple[ox
 def _orphan_blank(shacl: ShaclReport, store: ox.Store) -> bool:
     """Whether a result's focus node is a blank node that no chain of triples in ``store``
     leads to from an IRI (what :func:`_locator` places by file)."""
-    for found in shacl.results:
-        node, depth = found.focus_node, 0
-        while isinstance(node, BNode) and depth <= 10:
-            parent = next(iter(store.quads_for_pattern(None, None, ox.BlankNode(str(node)))), None)
-            node, depth = (None if parent is None else to_rdflib(parent.subject)), depth + 1
-        if node is None:
-            return True
-    return False
+    return any(
+        isinstance(found.focus_node, BNode) and _referrer(store, f"_:{found.focus_node}")[1] is not None
+        for found in shacl.results
+    )
+
+
+#: How many blank nodes up a focus node is followed to the resource that refers to it.
+MOST_BLANK_STEPS = 11
+
+
+def _referrer(store: ox.Store, node: str) -> tuple[str | None, ox.BlankNode | None]:
+    """Where a chain of triples in ``store`` leads up from ``node`` (an IRI, or ``_:label``):
+    (the first IRI, None); or (None, the blank node at the top) when nothing refers to that
+    one; or (None, None) after :data:`MOST_BLANK_STEPS` blank nodes."""
+    for _ in range(MOST_BLANK_STEPS):
+        if not node.startswith("_:"):
+            return node, None
+        blank = ox.BlankNode(node[2:])
+        parent = next(iter(store.quads_for_pattern(None, None, blank)), None)
+        if parent is None:
+            return None, blank
+        node = parent.subject.value if isinstance(parent.subject, ox.NamedNode) else f"_:{parent.subject.value}"
+    return None, None
 
 
 def _default_message(found, shape: str) -> str:
@@ -333,23 +347,18 @@ def _locator(
 
     A blank node is located at the resource that refers to it (found in ``store``, which
     holds the triples SHACL saw), or, if none does, at the last file it is written in.
-    A loop, not a recursive closure: that would be a reference cycle, and keep every parsed
-    triple alive until the garbage collector's next full pass.
+    Not a recursive closure: that would be a reference cycle, and keep every parsed triple
+    alive until the garbage collector's next full pass.
     """
 
     def locate(node: str | None) -> tuple[str | None, int | None]:
-        for _ in range(11):
-            if node is None or not node.startswith("_:"):
-                break
-            blank = ox.BlankNode(node[2:])
-            parent = next(iter(store.quads_for_pattern(None, None, blank)), None)
-            if parent is None:
-                for file in reversed(parsed):
-                    if blank in file.subjects or any(q.object == blank and q in file.quads for q in removed):
-                        return file.name, None
-                return None, None
-            node = parent.subject.value if isinstance(parent.subject, ox.NamedNode) else f"_:{parent.subject.value}"
-        else:
+        if node is None:
+            return None, None
+        node, orphan = _referrer(store, node)
+        if orphan is not None:
+            for file in reversed(parsed):
+                if orphan in file.subjects or any(q.object == orphan and q in file.quads for q in removed):
+                    return file.name, None
             return None, None
         if node is None:
             return None, None
