@@ -24,7 +24,6 @@ Its report is made to be the one the gate's data gives:
 
 from __future__ import annotations
 
-import gc
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
@@ -36,6 +35,7 @@ from rdflib import Graph
 from vitd_kg.rdf.reading import BOM, STREAMED_FORMATS
 from vitd_kg.rdf.sources import SourceFile
 from vitd_kg.validation import fast_shacl
+from vitd_kg.validation.collector import collector_paused
 from vitd_kg.validation.shacl_engine import ShaclReport, fast_engine_shapes
 
 
@@ -68,30 +68,6 @@ class _ReadTwice:
             self._data = None
 
 
-_pause_lock = threading.Lock()
-_pauses = 0
-_was_collecting = False
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Python's garbage collector off while any thread ahead runs: process-wide, so two
-    validations at once keep it off until both are done; then back as it was."""
-    global _pauses, _was_collecting
-    with _pause_lock:
-        if _pauses == 0:
-            _was_collecting = gc.isenabled()
-            gc.disable()
-        _pauses += 1
-    try:
-        yield
-    finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _was_collecting:
-                gc.enable()
-
-
 class ShaclAhead:
     """A thread that loads ``files`` into a new store and validates it with the fast engine,
     taking every literal as written, and recording what each shape's results rest on."""
@@ -116,7 +92,7 @@ class ShaclAhead:
         (``engine``), the files are all Turtle or N-Triples, and the fast engine validates
         ``shapes``. On leaving, the run is stopped and waited for.
 
-        Python's garbage collector is off meanwhile (:func:`_collector_paused`). pyoxigraph's
+        Python's garbage collector is off meanwhile (:func:`~vitd_kg.validation.collector.collector_paused`). pyoxigraph's
         query results belong to the thread that made them, and a collection run by one thread
         would free the other's (refused, with an error on stderr, and leaked); it also spares
         the parse of a large file the collector's passes over every new object (about 2 s at
@@ -131,7 +107,7 @@ class ShaclAhead:
             return
         compiled.namespace_manager  # noqa: B018 - made now: rdflib makes it on first use, and both threads use it
         fast_shacl.parse_sparql_constraints(compiled)  # now, while no large data is held (fast_shacl._algebra)
-        with _collector_paused():
+        with collector_paused():
             ahead = cls([SourceFile(file.name, _ReadTwice(file.entry)) for file in files], compiled)
             try:
                 yield ahead

@@ -54,8 +54,10 @@ unrelated datatypes, and stops with an error on blank nodes).
 from __future__ import annotations
 
 import functools
+import os
 import re
 import threading
+import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
@@ -67,6 +69,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from vitd_kg.errors import InputError
 from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.terms import RdflibTerm, to_oxigraph, to_rdflib
+from vitd_kg.validation.collector import collector_paused
 from vitd_kg.validation.shacl_report import ShaclReport, ShaclResult, sort_key
 
 #: Parameters that this module compiles; any other sh: parameter on a shape is unsupported.
@@ -548,7 +551,7 @@ def shape_constants(shapes: Graph) -> list[ox.Literal]:
 
 
 def validate_store(store: ox.Store | StoreData, shapes: Graph, *, stop: threading.Event | None = None,
-                   shape_runs: list[ShapeRun] | None = None) -> ShaclReport:
+                   shape_runs: list[ShapeRun] | None = None, workers: int | None = None) -> ShaclReport:
     """Validate the default graph of ``store`` (ontology and data) against ``shapes``.
 
     Given a :class:`StoreData` (from :func:`load_data`), literals that Oxigraph stores in
@@ -558,24 +561,118 @@ def validate_store(store: ox.Store | StoreData, shapes: Graph, *, stop: threadin
     cannot tell apart. ``stop``: set from another thread, it ends the run between two shapes
     (raising :class:`Stopped`). ``shape_runs``: a list that receives each shape's
     :class:`ShapeRun`, to be checked against the data's :class:`StoreData` later
-    (:func:`revalidate`), when the run took every literal as written.
+    (:func:`revalidate`), when the run took every literal as written. ``workers``: how many
+    threads validate shapes side by side (:class:`ShapeWork`; by default one per core, at
+    most :data:`MOST_WORKERS`); the report is the same for any number.
     """
     data = store if isinstance(store, StoreData) else StoreData(store=store)
-    _check_data(data, shapes)
-    run = _Run(data, shapes)
-    for shape in _shapes(shapes):
-        if stop is not None and stop.is_set():
+    work = ShapeWork(data, shapes, stop=stop, record=shape_runs is not None)
+    work.run(default_workers() if workers is None else workers)
+    return work.report(shape_runs)
+
+
+#: the most threads :func:`validate_store` starts by itself: each holds one query's
+#: intermediate results, and on two cores a second thread already gives about 1.4x.
+MOST_WORKERS = 4
+
+
+def default_workers() -> int:
+    """One worker per core this process may run on, at most :data:`MOST_WORKERS`."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, MOST_WORKERS))
+
+
+class ShapeWork:
+    """The shapes of one validation, handed out one at a time to every thread that calls
+    :meth:`work`. Oxigraph evaluates a query without holding Python's GIL, so threads on one
+    store validate shapes side by side; any thread may join at any time (the thread that
+    validates ahead of the input gate is joined by the gate's once it is done,
+    :mod:`vitd_kg.validation.ahead`).
+
+    The report is the one a single thread gives: each shape's results are kept apart and put
+    together in the shapes' order, and where shapes raise, the error of the first of them in
+    that order is raised (every shape before it has been handed out, and is finished).
+    """
+
+    def __init__(self, data: StoreData, shapes: Graph, *, stop: threading.Event | None = None,
+                 record: bool = False) -> None:
+        _check_data(data, shapes)
+        self.data = data
+        self.shapes = shapes
+        self._stop = stop
+        #: whether each shape's ShapeRun is kept (only a run that took every literal as written)
+        self._record = record and not data.originals
+        self._order = _shapes(shapes)
+        self._lock = threading.Lock()
+        self._next = 0
+        #: no shape from here on is handed out: lowered by an error
+        self._end = len(self._order)
+        self._done: list[ShapeRun | None] = [None] * len(self._order)
+        self._errors: dict[int, BaseException] = {}
+
+    def run(self, workers: int) -> None:
+        """Work on this thread and ``workers - 1`` more until every shape is done."""
+        if workers <= 1:
+            self.work()
+            return
+        with collector_paused():
+            helpers = [threading.Thread(target=self.work, name=f"vitd-kg-shacl-{number}", daemon=True)
+                       for number in range(1, workers)]
+            try:
+                for helper in helpers:
+                    helper.start()
+                self.work()
+            finally:
+                self._halt(0)
+                for helper in helpers:
+                    if helper.ident is not None:
+                        helper.join()
+
+    def work(self) -> None:
+        """Validate shapes until none is left to hand out; an error is kept for :meth:`report`."""
+        run = _Run(self.data, self.shapes)
+        while (index := self._take()) is not None:
+            shape = self._order[index]
+            run.results = []
+            run.recording = ShapeRun(shape) if self._record else None
+            try:
+                if self._stop is not None and self._stop.is_set():
+                    raise Stopped("the validation was stopped")
+                run.shape(shape)
+            except BaseException as error:  # noqa: BLE001 - raised by report(), on whichever thread asks
+                # frames that hold this thread's query results are freed here, not where it is raised
+                traceback.clear_frames(error.__traceback__)
+                with self._lock:
+                    self._errors[index] = error
+                self._halt(index)
+                return
+            done = run.recording or ShapeRun(shape)
+            done.results = run.results
+            self._done[index] = done
+
+    def report(self, shape_runs: list[ShapeRun] | None = None) -> ShaclReport:
+        """The report, once every :meth:`work` has returned; ``shape_runs`` receives each
+        shape's :class:`ShapeRun` if the run recorded them. Raises the first shape's error."""
+        if self._errors:
+            raise self._errors[min(self._errors)]
+        if any(done is None for done in self._done):
             raise Stopped("the validation was stopped")
-        if shape_runs is None or data.originals:
-            run.shape(shape)
-            continue
-        run.recording = ShapeRun(shape)
-        start = len(run.results)
-        run.shape(shape)
-        run.recording.results = run.results[start:]
-        shape_runs.append(run.recording)
-    results = sorted(run.results, key=sort_key)
-    return ShaclReport(conforms=not results, results=results, engine="fast")
+        if shape_runs is not None and self._record:
+            shape_runs.extend(self._done)
+        results = sorted((result for done in self._done for result in done.results), key=sort_key)
+        return ShaclReport(conforms=not results, results=results, engine="fast")
+
+    def _take(self) -> int | None:
+        with self._lock:
+            if self._next >= self._end:
+                return None
+            self._next += 1
+            return self._next - 1
+
+    def _halt(self, index: int) -> None:
+        """Hand out no shape from ``index`` on."""
+        with self._lock:
+            self._end = min(self._end, index)
 
 
 def revalidate(shape_runs: list[ShapeRun], data: StoreData, shapes: Graph) -> ShaclReport:
@@ -1068,6 +1165,9 @@ class _Run:
             )
 
 
+_parser_lock = threading.Lock()
+
+
 @functools.lru_cache(maxsize=512)
 def _algebra(query: str):
     """rdflib's algebra of a SPARQL query, or None if rdflib cannot read it: parsed once per
@@ -1077,10 +1177,12 @@ def _algebra(query: str):
     :func:`parse_sparql_constraints`)."""
     from rdflib.plugins.sparql import prepareQuery
 
-    try:
-        return prepareQuery(query).algebra
-    except Exception:  # noqa: BLE001 - rdflib cannot read it: assume the worst
-        return None
+    with _parser_lock:  # rdflib's parser is not known to be safe on two threads at once (ShapeWork)
+        try:
+            return prepareQuery(query).algebra
+        except Exception:  # noqa: BLE001 - rdflib cannot read it: assume the worst
+            return None
+
 
 
 def parse_sparql_constraints(shapes: Graph) -> None:
