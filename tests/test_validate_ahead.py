@@ -270,3 +270,29 @@ def test_the_thread_is_not_started_for_other_formats_or_pyshacl(monkeypatch):
     vitd_kg.validate([CONTEXT], engine="pyshacl")
     vitd_kg.validate([CONTEXT])
     assert started == [1]
+
+
+@pytest.mark.parametrize("fixture", [f for f in FIXTURES if f.parent.name == "shacl-invalid"][:3],
+                         ids=lambda f: f.name)
+def test_the_gates_thread_takes_shapes_once_it_is_done(fixture, monkeypatch):
+    """Once the gate is done, its thread validates the shapes not yet handed out, beside the
+    thread ahead (made sure of here: the thread ahead holds its first shape until the
+    gate's thread has validated one), and the report is the one a single thread gives."""
+    ran: list[str] = []
+    helped = threading.Event()
+    real = fast_shacl._Run.shape
+
+    def shape(run, node):
+        name = threading.current_thread().name
+        if name == "vitd-kg-shacl-ahead" and not helped.wait(timeout=20):
+            helped.set()  # never helped: wait no more
+        real(run, node)
+        ran.append(name)
+        if threading.current_thread() is threading.main_thread():
+            helped.set()
+
+    monkeypatch.setattr(fast_shacl._Run, "shape", shape)
+    shared = outcome(monkeypatch, True, [CONTEXT, fixture])
+    assert {"vitd-kg-shacl-ahead", threading.main_thread().name} <= set(ran)
+    monkeypatch.setattr(fast_shacl._Run, "shape", real)
+    assert shared == outcome(monkeypatch, False, [CONTEXT, fixture])

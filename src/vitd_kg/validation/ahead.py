@@ -5,7 +5,9 @@ shapes cannot see, and to give lines), and the SHACL engine needs it in an Oxigr
 One after the other, at a million triples, the parse and the store's fill take as long as
 SHACL itself. :class:`ShaclAhead` does the second on another thread while the gate does the
 first: Oxigraph parses Turtle into its store, and evaluates SHACL's queries, without holding
-Python's GIL, so the two use both cores. The gate then asks that same store its questions.
+Python's GIL, so the two use both cores. The gate then asks that same store its questions,
+and once it is done its thread validates shapes beside the thread ahead
+(:class:`~vitd_kg.validation.fast_shacl.ShapeWork`).
 
 Its report is made to be the one the gate's data gives:
 
@@ -70,16 +72,21 @@ class _ReadTwice:
 
 class ShaclAhead:
     """A thread that loads ``files`` into a new store and validates it with the fast engine,
-    taking every literal as written, and recording what each shape's results rest on."""
+    taking every literal as written, and recording what each shape's results rest on. The
+    gate's thread joins the validation once it is done (:meth:`report`)."""
 
     def __init__(self, files: Sequence[SourceFile], shapes: Graph) -> None:
         #: the files, each read once from disk for the thread and the gate (parse these)
         self.files = list(files)
         self._loaded = threading.Event()
+        #: set once SHACL may start (the shapes' SPARQL is parsed), or the run is stopped
+        self._go = threading.Event()
+        #: set once the shapes' work is there to share, or never will be
+        self._shared = threading.Event()
         self._stop = threading.Event()
         self._store: ox.Store | None = None
         self._shapes = shapes
-        self._shape_runs: list[fast_shacl.ShapeRun] | None = None
+        self._work: fast_shacl.ShapeWork | None = None
         self._thread = threading.Thread(
             target=self._run, args=(self.files,), name="vitd-kg-shacl-ahead", daemon=True
         )
@@ -92,11 +99,15 @@ class ShaclAhead:
         (``engine``), the files are all Turtle or N-Triples, and the fast engine validates
         ``shapes``. On leaving, the run is stopped and waited for.
 
-        Python's garbage collector is off meanwhile (:func:`~vitd_kg.validation.collector.collector_paused`). pyoxigraph's
-        query results belong to the thread that made them, and a collection run by one thread
-        would free the other's (refused, with an error on stderr, and leaked); it also spares
-        the parse of a large file the collector's passes over every new object (about 2 s at
-        a million triples).
+        The thread starts loading at once; meanwhile this one parses the shapes' SPARQL with
+        rdflib (:func:`~vitd_kg.validation.fast_shacl.parse_sparql_constraints`, about 1 s),
+        before any large data is held, and SHACL starts once both are done.
+
+        Python's garbage collector is off meanwhile
+        (:func:`~vitd_kg.validation.collector.collector_paused`): pyoxigraph's query results
+        belong to the thread that made them. It also spares the
+        parse of a large file the collector's passes over every new object (about 2 s at a
+        million triples).
         """
         if engine not in ("auto", "fast") or not files or any(f.format not in STREAMED_FORMATS for f in files):
             yield None
@@ -106,43 +117,52 @@ class ShaclAhead:
             yield None
             return
         compiled.namespace_manager  # noqa: B018 - made now: rdflib makes it on first use, and both threads use it
-        fast_shacl.parse_sparql_constraints(compiled)  # now, while no large data is held (fast_shacl._algebra)
         with collector_paused():
             ahead = cls([SourceFile(file.name, _ReadTwice(file.entry)) for file in files], compiled)
             try:
+                fast_shacl.parse_sparql_constraints(compiled)  # now, while no large data is held (fast_shacl._algebra)
+                ahead._go.set()
                 yield ahead
             finally:
                 ahead.stop()
                 ahead._thread.join()
 
     def _run(self, files: list[SourceFile]) -> None:
+        try:
+            store = self._load(files)
+            if store is None or not self._go.wait() or self._stop.is_set():
+                return
+            self._work = fast_shacl.ShapeWork(fast_shacl.StoreData(store=store), self._shapes, stop=self._stop,
+                                              record=True)
+        except BaseException as error:  # noqa: BLE001 - the pipeline validates again, and raises what is to be raised
+            traceback.clear_frames(error.__traceback__)
+            return
+        finally:
+            self._shared.set()
+        self._work.work()
+
+    def _load(self, files: list[SourceFile]) -> ox.Store | None:
         read = 0
         try:
             store = ox.Store()
             for file in files:
                 if self._stop.is_set():
-                    return
+                    return None
                 data = file.read_bytes().removeprefix(BOM)
                 read += 1
                 if b"_:" in data:
                     # a blank-node label: the gate's parse keeps it (results name it as written,
                     # and one label in two files is one node), Oxigraph's loader renames it
-                    return
+                    return None
                 store.load(data, format=file.format, to_graph=ox.DefaultGraph())
             self._store = store
+            return store
         except BaseException:  # noqa: BLE001 - the gate reads the same files, and says what is wrong with them
-            return
+            return None
         finally:
             for unread in files[read:]:
                 unread.entry.forgo()
             self._loaded.set()
-        shape_runs: list[fast_shacl.ShapeRun] = []
-        try:
-            fast_shacl.validate_store(store, self._shapes, stop=self._stop, shape_runs=shape_runs)
-        except BaseException as error:  # noqa: BLE001 - the pipeline validates again, and raises what is to be raised
-            traceback.clear_frames(error.__traceback__)  # query results the frames hold are freed here, not elsewhere
-            return
-        self._shape_runs = shape_runs
 
     def store(self) -> ox.Store | None:
         """The store, once loaded; None if Oxigraph refused a file or the run was stopped."""
@@ -152,22 +172,32 @@ class ShaclAhead:
     def report(self, prepared: fast_shacl.StoreData) -> ShaclReport | None:
         """The fast engine's report on ``prepared`` (the gate's data in :meth:`store`): this
         run's results, and the shapes whose results may differ where the store rewrote a
-        literal validated again (:func:`~vitd_kg.validation.fast_shacl.revalidate`). None
-        if the run failed or was stopped, or if the engine refuses the data."""
+        literal validated again (:func:`~vitd_kg.validation.fast_shacl.revalidate`). This
+        thread validates the shapes not yet handed out meanwhile. None if the run failed or
+        was stopped, or if the engine refuses the data."""
         if prepared.store is not self._store:
             self.stop()
             return None
+        self._shared.wait()
+        if self._work is not None:
+            self._work.work()
         self._thread.join()
-        if self._shape_runs is None:
+        if self._work is None:
+            return None
+        shape_runs: list[fast_shacl.ShapeRun] = []
+        try:
+            self._work.report(shape_runs)
+        except Exception:  # noqa: BLE001 - the pipeline validates again, and raises what is to be raised
             return None
         try:
-            return fast_shacl.revalidate(self._shape_runs, prepared, self._shapes)
+            return fast_shacl.revalidate(shape_runs, prepared, self._shapes)
         except fast_shacl.UnsupportedShapes:
             return None
 
     def stop(self) -> None:
         """End the run at the next file or shape (a file being loaded is loaded first)."""
         self._stop.set()
+        self._go.set()
 
 
 __all__ = ["ShaclAhead"]
