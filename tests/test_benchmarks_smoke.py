@@ -61,6 +61,7 @@ def test_validate_overhead_times_both_sides(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     [row] = [line for line in done.stdout.splitlines() if line.startswith("| corpus | 1 |")]
-    whole, rss, step, ratio = (cell.split()[0] for cell in row.strip("|").split("|")[2:])
-    assert float(whole) > 0 and float(rss) > 0 and float(step) > 0
-    assert abs(float(ratio) - float(whole) / float(step)) < 0.05 * float(ratio)
+    whole, rss, step, ratio, one, ratio_one = (float(cell.split()[0]) for cell in row.strip("|").split("|")[2:])
+    assert whole > 0 and rss > 0 and step > 0 and one > 0
+    assert abs(ratio - whole / step) < 0.05 * ratio
+    assert abs(ratio_one - whole / one) < 0.05 * ratio_one
