@@ -12,6 +12,7 @@ results.
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 from pathlib import Path
 
@@ -143,3 +144,25 @@ def test_no_thread_frees_anothers_query_results(capfd):
 
 def test_default_workers_is_one_per_core_and_bounded():
     assert 1 <= fast_shacl.default_workers() <= fast_shacl.MOST_WORKERS
+
+
+def test_lexical_checks_parse_on_the_callers_thread(monkeypatch):
+    """With a literal the store rewrites, SPARQL constraints are read by rdflib's parser,
+    whose garbage holds query results: parsed on a worker, they were freed on another thread."""
+    from vitd_kg.validation.shacl_engine import prepare
+
+    data_ttl = ("@prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+                + "".join(f'ex:n{i} a ex:C ; ex:v "0.50"^^xsd:decimal ; ex:name "n{i}" .\n' for i in range(50)))
+    shapes = Graph().parse(format="turtle", data="@prefix sh: <http://www.w3.org/ns/shacl#> . "
+                           "@prefix ex: <http://example.org/> .\n" + "".join(
+        f"ex:S{k} a sh:NodeShape ; sh:targetClass ex:C ; sh:sparql [ sh:select '''SELECT $this WHERE "
+        f"{{ $this <http://example.org/name> ?n . FILTER(STRLEN(STR(?n)) > {100 + k}) }}''' ] .\n"
+        for k in range(6)))
+    fast_shacl._algebra.cache_clear()
+    data = prepare(Graph().parse(data=data_ttl, format="turtle"), shapes)
+    assert data.originals
+    dropped: list[str] = []  # Python reports a value freed on the wrong thread as "unraisable"
+    monkeypatch.setattr(sys, "unraisablehook", lambda found: dropped.append(str(found.exc_value)))
+    assert fast_shacl.validate_store(data, shapes, workers=2).conforms
+    gc.collect()
+    assert not [text for text in dropped if "unsendable" in text]

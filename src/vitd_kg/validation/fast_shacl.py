@@ -615,6 +615,10 @@ class ShapeWork:
         if workers <= 1:
             self.work()
             return
+        if self.data.originals:
+            # checked with rdflib's parser (check_lexical_safety): parsed here, as its garbage
+            # holds query results a worker made, which must not be freed on another thread
+            parse_sparql_constraints(self.shapes)
         with collector_paused():
             helpers = [threading.Thread(target=self.work, name=f"vitd-kg-shacl-{number}", daemon=True)
                        for number in range(1, workers)]
@@ -654,7 +658,8 @@ class ShapeWork:
         """The report, once every :meth:`work` has returned; ``shape_runs`` receives each
         shape's :class:`ShapeRun` if the run recorded them. Raises the first shape's error."""
         if self._errors:
-            raise self._errors[min(self._errors)]
+            interrupts = [e for e in self._errors.values() if not isinstance(e, Exception)]
+            raise interrupts[0] if interrupts else self._errors[min(self._errors)]
         if any(done is None for done in self._done):
             raise Stopped("the validation was stopped")
         if shape_runs is not None and self._record:
