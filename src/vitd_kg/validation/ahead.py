@@ -105,9 +105,8 @@ class ShaclAhead:
 
         Python's garbage collector is off meanwhile
         (:func:`~vitd_kg.validation.collector.collector_paused`): pyoxigraph's query results
-        belong to the thread that made them. It also spares the
-        parse of a large file the collector's passes over every new object (about 2 s at a
-        million triples).
+        belong to the thread that made them. It also spares the parse of a large file the
+        collector's passes over every new object (about 2 s at a million triples).
         """
         if engine not in ("auto", "fast") or not files or any(f.format not in STREAMED_FORMATS for f in files):
             yield None
@@ -130,7 +129,10 @@ class ShaclAhead:
     def _run(self, files: list[SourceFile]) -> None:
         try:
             store = self._load(files)
-            if store is None or not self._go.wait() or self._stop.is_set():
+            if store is None:
+                return
+            self._go.wait()
+            if self._stop.is_set():
                 return
             self._work = fast_shacl.ShapeWork(fast_shacl.StoreData(store=store), self._shapes, stop=self._stop,
                                               record=True)
