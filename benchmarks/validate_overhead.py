@@ -89,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
             one = step_alone(python, folder, "1")
             ratios.append(whole / step)
             ratios_one.append(whole / one)
-            print(f"| {folder.name} | {number} | {whole:.2f} s | {rss / 1024:.0f} MB | {step:.2f} s | "
-                  f"{whole / step:.2f} | {one:.2f} s | {whole / one:.2f} |", flush=True)
+            print(f"| {folder.name} | {number} | {whole:.2f} s | {rss / 1024:.0f} MB | {step:.3f} s | "
+                  f"{whole / step:.2f} | {one:.3f} s | {whole / one:.2f} |", flush=True)
         if ratios:
             print(f"| {folder.name} | median | | | | {statistics.median(ratios):.2f} | | "
                   f"{statistics.median(ratios_one):.2f} |", flush=True)
