@@ -115,13 +115,26 @@ class OxigraphServer:
 
 
 class BasicAuthProxy:
-    """Forwards every request to ``upstream`` once it carries the right Basic credentials."""
+    """Forwards every request to ``upstream`` once it carries the right Basic credentials.
 
-    def __init__(self, upstream: str, user: str, password: str, *, lose_answers_to: str | None = None) -> None:
+    ``lose_answers_to`` (``"POST"`` or ``"POST /update"``): forward those requests, then close
+    the connection without answering. ``hold_requests_to``: forward those only after
+    ``hold_seconds``, as a busy server would start them late. Its own ``Server`` header
+    hides the upstream's (as nginx does by default) unless ``pass_server_header``.
+    """
+
+    def __init__(self, upstream: str, user: str, password: str, *, lose_answers_to: str | None = None,
+                 hold_requests_to: str | None = None, hold_seconds: float = 0.0,
+                 pass_server_header: bool = False) -> None:
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         client = httpx.Client(timeout=30)
 
         class Handler(BaseHTTPRequestHandler):
+            upstream_server: str | None = None
+
+            def version_string(self) -> str:
+                return self.upstream_server or super().version_string()
+
             def _forward(self) -> None:
                 if self.headers.get("Authorization") != expected:
                     self.send_response(401)
@@ -132,14 +145,19 @@ class BasicAuthProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization", "content-length")}
+                request = (self.command, f"{self.command} {self.path.split('?')[0]}")
+                if hold_requests_to in request:
+                    time.sleep(hold_seconds)
                 response = client.request(self.command, upstream + self.path, content=body, headers=headers)
-                if lose_answers_to in (self.command, f"{self.command} {self.path.split('?')[0]}"):
+                if lose_answers_to in request:
                     # the server acted, but its answer is lost
                     self.close_connection = True
                     return
+                if pass_server_header:
+                    self.upstream_server = response.headers.get("server")
                 self.send_response(response.status_code)
                 for key, value in response.headers.items():
-                    if key.lower() not in ("transfer-encoding", "content-length", "connection", "content-encoding"):
+                    if key.lower() not in ("transfer-encoding", "content-length", "connection", "content-encoding", "server"):
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(response.content)))
                 self.end_headers()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import parse_qs
 
 import httpx
@@ -23,6 +24,7 @@ from vitd_kg.sparql.queries import bundled_queries
 from vitd_kg.publishing.sparql_client import (
     AuthenticationRefused,
     EndpointUnreachable,
+    OutcomeUnknown,
     RequestRejected,
     SparqlClient,
     VerificationFailed,
@@ -314,7 +316,7 @@ def test_a_lost_answer_to_the_swap_is_resolved_by_counting(server, graphs, monke
     with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST /update") as proxy:
         endpoint = endpoint_from(proxy.query_url, user="loader")
         with SparqlClient(endpoint, backoff=0.05) as client:
-            report = loading.load_graphs(client, new_graphs, progress=False)
+            report = loading.load_graphs(client, new_graphs, progress=False, method="dataset")  # staged, then the swap
     assert all(c.after == len(new_graphs[c.graph]) for c in report.changes)
     assert not any(g.startswith(loading.STAGING_PREFIX) for g in all_graph_names(server))
 
@@ -352,7 +354,7 @@ def test_the_swap_on_oxigraph_is_one_operation_that_leaves_exactly_the_new_tripl
     monkeypatch.setattr(SparqlClient, "update", recording)
     new_graphs = vitd_kg.open(changed_data(tmp_path)).release_dataset.graphs
     with client_for(server) as client:
-        loading.load_graphs(client, graphs, progress=False)
+        loading.load_graphs(client, graphs, progress=False, method="dataset")  # staged, though the store is empty
         assert client.is_oxigraph
         loading.load_graphs(client, new_graphs, progress=False)
     swaps = [text for text in sent if "INSERT" in text or "MOVE" in text]
@@ -365,3 +367,29 @@ def test_the_swap_on_oxigraph_is_one_operation_that_leaves_exactly_the_new_tripl
     with client_for(server) as client:
         _, rows = client.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
     assert not [r["g"] for r in rows if str(r["g"]).startswith(loading.STAGING_PREFIX)]
+
+
+def expected_content(graphs) -> dict[str, set]:
+    return {
+        name: {(_norm(to_rdflib(t.subject)), str(t.predicate.value), _norm(to_rdflib(t.object))) for t in triples}
+        for name, triples in graphs.items()
+    }
+
+
+def test_a_swap_that_times_out_is_not_called_unchanged(server, graphs, tmp_path, monkeypatch, capsys):
+    """The server starts the swap after the client stopped waiting: the targets are still old
+    when counted, so the outcome is unknown (exit 8, the staging graphs left for the swap),
+    not "nothing changed" (exit 4); the server then puts the new release in place."""
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+    new_graphs = vitd_kg.open(changed_data(tmp_path)).release_dataset.graphs
+    monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
+    with BasicAuthProxy(server.base, "loader", PASSWORD, hold_requests_to="POST /update", hold_seconds=3,
+                        pass_server_header=True) as proxy:
+        with SparqlClient(endpoint_from(proxy.query_url, user="loader"), read_timeout=1, backoff=0.05) as client, \
+                pytest.raises(OutcomeUnknown, match="not new yet"):
+            loading.load_graphs(client, new_graphs, progress=False)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and snapshot(server, new_graphs) != expected_content(new_graphs):
+            time.sleep(0.2)
+    assert snapshot(server, new_graphs) == expected_content(new_graphs)

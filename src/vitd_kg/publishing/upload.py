@@ -251,9 +251,15 @@ def _swap(client: SparqlClient, graphs, staging, before, uploaded) -> None:
         if all(now[g] == len(graphs[g]) for g in graphs) and not any(left.values()):
             _cleanup(client, uploaded, error)  # applied: the answer was lost, the data is in
             return
-        if now == before:
+        if now == before and not error.timed_out:  # after a timeout the server may still be applying it
             _cleanup(client, uploaded, error)
             raise
+        if error.timed_out:
+            raise OutcomeUnknown(
+                "the swap request got no answer in time and the graphs are not new yet",
+                hint="the server may still be applying it; run `vitd-kg load` again (with a longer --read-timeout) "
+                     "to put the release in place",
+            ) from None
         raise OutcomeUnknown(
             "the swap request got no answer and the graphs are neither old nor new "
             "(the server does not run an update request as one transaction)",

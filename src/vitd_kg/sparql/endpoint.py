@@ -260,6 +260,7 @@ class HttpClient:
                 raise EndpointUnreachable(
                     f"{method} {url}: {missed}",
                     hint="the server answers too slowly; raise --read-timeout if it is busy, or check it",
+                    timed_out=True,
                 ) from None
             except httpx.TransportError as error:  # connect/read errors and timeouts
                 last_error = error
@@ -284,6 +285,7 @@ class HttpClient:
             f"{method} {url} failed after {tries} attempt(s): {type(last_error).__name__}: {last_error}",
             hint="check that the server runs and the URL is right",
             request_sent=sent,
+            timed_out=isinstance(last_error, httpx.TimeoutException),
         )
 
     def _exchange(self, method: str, url: str, **kwargs) -> Answer:
