@@ -369,11 +369,98 @@ def test_the_swap_on_oxigraph_is_one_operation_that_leaves_exactly_the_new_tripl
     assert not [r["g"] for r in rows if str(r["g"]).startswith(loading.STAGING_PREFIX)]
 
 
+# -- a first load into Oxigraph: one transactional POST straight into the targets ----------------
+
 def expected_content(graphs) -> dict[str, set]:
     return {
         name: {(_norm(to_rdflib(t.subject)), str(t.predicate.value), _norm(to_rdflib(t.object))) for t in triples}
         for name, triples in graphs.items()
     }
+
+
+def test_a_first_load_is_one_transactional_post_into_the_targets(server, graphs, monkeypatch):
+    """No staging graph, no update, no bulk loader: one POST of every graph, then the counts."""
+    from vitd_kg.sparql.endpoint import HttpClient
+
+    writes: list[tuple[str, str, bytes]] = []
+    real_request = HttpClient.request
+
+    def recording(self, method, url, **kwargs):
+        if not url.endswith("/query"):
+            content = kwargs.get("content", b"")
+            writes.append((method, url, content if isinstance(content, bytes) else b"".join(content)))
+        return real_request(self, method, url, **kwargs)
+
+    monkeypatch.setattr(HttpClient, "request", recording)
+    with client_for(server) as client:
+        report = loading.load_graphs(client, graphs, progress=False)
+    assert report.method == "transaction" and report.requests == 1
+    assert [(method, url) for method, url, _ in writes] == [("POST", server.base + "/store")], "not one transactional POST"
+    assert loading.STAGING_PREFIX.encode() not in writes[0][2]
+    assert {c.action for c in report.changes} == {"created"}
+    assert snapshot(server, graphs) == expected_content(graphs)
+    assert all_graph_names(server) == sorted(name for name, triples in graphs.items() if triples)
+
+
+def test_a_first_load_the_server_cannot_parse_writes_nothing(server, graphs, monkeypatch, capsys):
+    """The last graph of the one POST is broken: exit 7, and none of the graphs before it is in the store."""
+    last = [name for name, triples in graphs.items() if triples][-1]
+    real = loading.as_nquads
+    monkeypatch.setattr(loading, "as_nquads", lambda body, graph: real(body, graph) + (b"<broken" if graph == last else b""))
+    assert main(["load", "--endpoint", server.query_url]) == 7
+    assert "HTTP 400" in capsys.readouterr().err
+    assert all_graph_names(server) == []
+
+
+def test_a_server_killed_during_a_first_load_leaves_it_empty(server, graphs, monkeypatch):
+    """The server dies while the body is sent: exit 4, and after a restart the store is empty."""
+    sent = []
+    real = loading.ntriples
+    graphs_with_triples = sum(1 for triples in graphs.values() if triples)
+
+    def crash_halfway(triples):
+        sent.append(1)
+        if len(sent) == graphs_with_triples + graphs_with_triples // 2:  # halfway through the body (2nd pass)
+            server.stop(crash=True)
+        return real(triples)
+
+    monkeypatch.setattr(loading, "ntriples", crash_halfway)
+    with client_for(server) as client, pytest.raises(EndpointUnreachable) as failure:
+        loading.load_graphs(client, graphs, progress=False)
+    assert exit_code_of(failure.value) == 4
+    assert "applied none of it" in failure.value.hint
+    monkeypatch.undo()
+    server.start()
+    assert all_graph_names(server) == []
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+    assert snapshot(server, graphs) == expected_content(graphs)
+
+
+def test_a_lost_answer_to_a_first_load_is_resolved_by_counting(server, graphs, monkeypatch):
+    monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
+    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST /store",
+                        pass_server_header=True) as proxy:
+        with SparqlClient(endpoint_from(proxy.query_url, user="loader"), backoff=0.05) as client:
+            report = loading.load_graphs(client, graphs, progress=False)
+    assert report.method == "transaction"
+    assert snapshot(server, graphs) == expected_content(graphs)
+
+
+def test_a_first_load_that_times_out_is_not_called_unchanged(server, graphs, monkeypatch, capsys):
+    """The server starts the POST after the client stopped waiting: the targets are still empty
+    when counted, but the load is not over, so the outcome is unknown (exit 8), not
+    "nothing changed" (exit 4); the server then applies it."""
+    monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
+    with BasicAuthProxy(server.base, "loader", PASSWORD, hold_requests_to="POST /store", hold_seconds=3,
+                        pass_server_header=True) as proxy:
+        code = main(["load", "--endpoint", proxy.query_url, "--user", "loader", "--read-timeout", "1"])
+        assert code == 8, capsys.readouterr().err
+        assert "may still be applying it" in capsys.readouterr().err
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and snapshot(server, graphs) != expected_content(graphs):
+            time.sleep(0.2)
+    assert snapshot(server, graphs) == expected_content(graphs)
 
 
 def test_a_swap_that_times_out_is_not_called_unchanged(server, graphs, tmp_path, monkeypatch, capsys):

@@ -241,7 +241,8 @@ def upload(
     shapes into that one named graph. Options: ``user`` (the password comes from
     ``VITD_KG_PASSWORD``), ``update_url``, ``store_url``, ``graph_param``,
     ``auth_scheme``, ``connect_timeout``, ``read_timeout``, ``method`` (``auto``, ``dataset``:
-    many graphs per N-Quads POST, or ``graph``: one PUT each).
+    many graphs per N-Quads POST, or ``graph``: one PUT each; ``auto`` makes a first load
+    into Oxigraph one transactional POST without staging).
     """
     from vitd_kg.publishing import upload as uploading
     from vitd_kg.publishing.release import read_release

@@ -77,7 +77,8 @@ class AuthenticationRefused(VitdKgError):
 
 
 class VerificationFailed(VitdKgError):
-    """Triple counts after an upload differ from what was sent; targets were left untouched (exit code 6)."""
+    """Triple counts differ from what was sent (exit code 6): in staging graphs, and the targets
+    were left untouched; or in the targets after the load (another client writing them)."""
 
 
 class RequestRejected(VitdKgError):
@@ -85,4 +86,4 @@ class RequestRejected(VitdKgError):
 
 
 class OutcomeUnknown(VitdKgError):
-    """The final swap was sent but its outcome could not be confirmed (exit code 8)."""
+    """The final swap, or a first load's one POST, was sent but its outcome could not be confirmed (exit code 8)."""

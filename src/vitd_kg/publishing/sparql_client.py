@@ -107,8 +107,10 @@ class SparqlClient(HttpClient):
             content=body, headers={"Content-Type": content_type},
         )
 
-    def post_dataset(self, body: bytes, content_type: str = DATASET_TYPES["nquads"], *, bulk: bool = False) -> None:
-        """Add the quads of ``body`` (N-Quads or TriG) to the store: one request for many graphs.
+    def post_dataset(self, body: bytes | Iterable[bytes], content_type: str = DATASET_TYPES["nquads"], *,
+                     bulk: bool = False, length: int | None = None) -> None:
+        """Add the quads of ``body`` (N-Quads or TriG; bytes, or an iterable of them sent as it comes,
+        whose total ``length`` in bytes is given) to the store: one request for many graphs.
 
         The Graph Store Protocol's POST to the service URL with no graph named adds a
         dataset where the store supports it (Oxigraph does). Not retried: a POST adds.
@@ -118,7 +120,10 @@ class SparqlClient(HttpClient):
         url = self.endpoint.store_url
         if bulk:
             url += ("&" if "?" in url else "?") + "no_transaction"
-        self.request("POST", url, content=body, headers={"Content-Type": content_type})
+        headers = {"Content-Type": content_type}
+        if length is not None:
+            headers["Content-Length"] = str(length)
+        self.request("POST", url, content=body, headers=headers)
 
     @property
     def is_oxigraph(self) -> bool:

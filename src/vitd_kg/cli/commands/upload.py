@@ -25,15 +25,17 @@ from vitd_kg.cli.options import data_option, open_graph
               help="Seconds to wait for the server to start answering, and then for the whole answer.")
 @click.option("--method", type=click.Choice(["auto", "dataset", "graph"]), default="auto", show_default=True,
               help="How graphs are sent: many per N-Quads POST where the store accepts it (dataset), "
-                   "one Graph Store PUT each (graph), or the first that works (auto).")
+                   "one Graph Store PUT each (graph), or the first that works (auto; a first load into "
+                   "Oxigraph, every target empty, is then one transactional POST without staging).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
 def command(endpoint, graph, user, release_dir, data, update_url, store_url, graph_param, auth_scheme, connect_timeout, read_timeout, method, output_format) -> None:
     """Upload the release into a running SPARQL 1.1 store through the Graph Store HTTP Protocol.
 
     Graphs are uploaded to staging graphs, counted, then moved onto their targets in one
-    SPARQL Update, so a failure leaves the store as it was. Exit codes: 0 loaded,
+    SPARQL Update, so a failure leaves the store as it was (a first load into Oxigraph is
+    instead one transactional POST straight into the empty targets). Exit codes: 0 loaded,
     2 bad input or usage, 4 server unreachable, 5 credentials refused, 6 triple counts
-    differ, 7 the server rejected a request, 8 the final swap could not be confirmed.
+    differ, 7 the server rejected a request, 8 the final swap (or a first load's POST) could not be confirmed.
     """
     from vitd_kg.publishing.release import read_release
     from vitd_kg.publishing.sparql_client import checked_graph_iri, endpoint_from
@@ -62,6 +64,7 @@ def command(endpoint, graph, user, release_dir, data, update_url, store_url, gra
     for change in report.changes:
         click.echo(f"{change.action:<9} {change.graph}  {change.before} -> {change.after} triples")
     created = sum(c.action == "created" for c in report.changes)
-    how = f"{report.requests} dataset POST(s)" if report.method == "dataset" else f"{report.requests} PUT(s)"
+    how = {"dataset": f"{report.requests} dataset POST(s)", "transaction": "1 transactional POST"}.get(
+        report.method, f"{report.requests} PUT(s)")
     click.echo(f"loaded {report.triples} triples in {len(report.changes)} graphs ({created} created, "
                f"{len(report.changes) - created} replaced) with {how}, counts verified")
