@@ -9,7 +9,9 @@ PATH/TO/vitd-kg``, e.g. main's install), side by side, so the ratios come from o
 * ``stats --data DIR`` (parse and count: the floor of every command);
 * ``claims --data DIR --format json``; ``claims --data DIR --id X --format json``;
 * ``audit --data DIR --format json``; ``validate --data DIR``;
-* ``export --data DIR --format csv`` and ``--format fhir``.
+* ``export --data DIR --format csv`` and ``--format fhir``;
+* ``dist --data DIR --force OUT`` (the whole release) and ``docs --data DIR --force OUT``
+  (the site; needs Graphviz and the docs extra).
 
 Below ``--repeat-below`` triples each command runs ``--repeat`` times and the median is
 kept. Each run gets a fresh, empty cache folder (``VITD_KG_CACHE_DIR``), so a row is a first
@@ -111,6 +113,8 @@ def steps(data: Path, out: Path) -> list[tuple[str, list[str]]]:
         ("validate", ["validate", *d]),
         ("export csv", ["export", *d, "--format", "csv", "-o", str(out / "export.csv")]),
         ("export fhir", ["export", *d, "--format", "fhir", "-o", str(out / "export.json")]),
+        ("dist", ["dist", *d, "--force", str(out / "release")]),
+        ("docs", ["docs", *d, "--force", str(out / "site")]),
     ]
 
 

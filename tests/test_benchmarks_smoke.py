@@ -65,3 +65,35 @@ def test_validate_overhead_times_both_sides(tmp_path):
     assert whole > 0 and rss > 0 and step > 0 and one > 0
     assert abs(ratio - whole / step) < 0.05 * ratio
     assert abs(ratio_one - whole / one) < 0.05 * ratio_one
+
+
+def test_upload_release_times_every_path_against_a_raw_post(tmp_path):
+    """benchmarks/upload_release.py on the bundled release: four real Oxigraph stores, one row."""
+    import vitd_kg
+
+    release = tmp_path / "release"
+    vitd_kg.dist(release)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "upload_release.py"), str(release)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = done.stdout.splitlines()[-1].strip("|").split("|")
+    assert row[0].strip() == "release" and len(row) == 9, done.stdout
+    quads = sum(1 for line in (release / "vitd-kg.nq").read_text(encoding="utf-8").splitlines() if line.strip())
+    assert int(row[1].replace(",", "")) == quads
+    assert all(float(cell.strip().removesuffix(" s")) > 0 for cell in row[2:])
+
+
+def test_commands_run_whole_processes_including_dist_and_docs(tmp_path):
+    """benchmarks/commands.py at its smallest size: every command named is timed, none failed."""
+    only = ["stats", "dist", "docs"]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "commands.py"), "--sizes", "1000", "--repeat", "1",
+         "--only", *only, "--timeout", "300", "--work", str(tmp_path / "work"), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads((tmp_path / "results-commands.json").read_text(encoding="utf-8"))["measurements"]
+    assert sorted(m["step"] for m in found) == sorted(only)
+    assert all(m["seconds"] and m["seconds"] > 0 and not m["note"] for m in found), found
