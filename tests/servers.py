@@ -118,14 +118,15 @@ class BasicAuthProxy:
     """Forwards every request to ``upstream`` once it carries the right Basic credentials.
 
     ``lose_answers_to`` (``"POST"`` or ``"POST /update"``): forward those requests, then close
-    the connection without answering. ``hold_requests_to``: forward those only after
+    the connection without answering, or answer ``lost_answer_status`` (504: a gateway that
+    stopped waiting). ``hold_requests_to``: forward those only after
     ``hold_seconds``, as a busy server would start them late. Its own ``Server`` header
     hides the upstream's (as nginx does by default) unless ``pass_server_header``.
     """
 
     def __init__(self, upstream: str, user: str, password: str, *, lose_answers_to: str | None = None,
-                 hold_requests_to: str | None = None, hold_seconds: float = 0.0,
-                 pass_server_header: bool = False) -> None:
+                 lost_answer_status: int | None = None, hold_requests_to: str | None = None,
+                 hold_seconds: float = 0.0, pass_server_header: bool = False) -> None:
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         client = httpx.Client(timeout=30)
 
@@ -151,6 +152,10 @@ class BasicAuthProxy:
                 response = client.request(self.command, upstream + self.path, content=body, headers=headers)
                 if lose_answers_to in request:
                     # the server acted, but its answer is lost
+                    if lost_answer_status is not None:
+                        self.send_response(lost_answer_status)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
                     self.close_connection = True
                     return
                 if pass_server_header:

@@ -447,14 +447,39 @@ def test_a_lost_answer_to_a_first_load_is_resolved_by_counting(server, graphs, m
     assert snapshot(server, graphs) == expected_content(graphs)
 
 
+def test_a_gateway_timeout_on_a_first_load_is_resolved_by_counting(server, graphs, monkeypatch):
+    """A gateway answers 504 to the POST that the server went on to apply: counted, loaded, exit 0
+    (not "the server rejected it, nothing changed")."""
+    monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
+    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST /store", lost_answer_status=504,
+                        pass_server_header=True) as proxy:
+        with SparqlClient(endpoint_from(proxy.query_url, user="loader"), backoff=0.05) as client:
+            report = loading.load_graphs(client, graphs, progress=False)
+    assert report.method == "transaction"
+    assert snapshot(server, graphs) == expected_content(graphs)
+
+
+def test_one_big_graph_goes_in_slices_with_the_same_triples(server, graphs, monkeypatch):
+    """Everything in one named graph (as --graph does), sent 100 triples at a time."""
+    monkeypatch.setattr(loading, "CHUNK_TRIPLES", 100)
+    one = loading.into_one_graph(graphs, "https://example.org/graphs/vitd")
+    calls = []
+    real = loading.ntriples
+    monkeypatch.setattr(loading, "ntriples", lambda triples: calls.append(len(triples)) or real(triples))
+    with client_for(server) as client:
+        report = loading.load_graphs(client, one, progress=False)
+    assert report.method == "transaction" and max(calls) == 100 and len(calls) > 2
+    assert snapshot(server, one) == expected_content(one)
+
+
 def test_a_first_load_that_times_out_is_not_called_unchanged(server, graphs, monkeypatch, capsys):
     """The server starts the POST after the client stopped waiting: the targets are still empty
     when counted, but the load is not over, so the outcome is unknown (exit 8), not
     "nothing changed" (exit 4); the server then applies it."""
     monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
-    with BasicAuthProxy(server.base, "loader", PASSWORD, hold_requests_to="POST /store", hold_seconds=3,
+    with BasicAuthProxy(server.base, "loader", PASSWORD, hold_requests_to="POST /store", hold_seconds=8,
                         pass_server_header=True) as proxy:
-        code = main(["load", "--endpoint", proxy.query_url, "--user", "loader", "--read-timeout", "1"])
+        code = main(["load", "--endpoint", proxy.query_url, "--user", "loader", "--read-timeout", "3"])
         assert code == 8, capsys.readouterr().err
         assert "may still be applying it" in capsys.readouterr().err
         deadline = time.monotonic() + 30
@@ -471,9 +496,9 @@ def test_a_swap_that_times_out_is_not_called_unchanged(server, graphs, tmp_path,
         loading.load_graphs(client, graphs, progress=False)
     new_graphs = vitd_kg.open(changed_data(tmp_path)).release_dataset.graphs
     monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
-    with BasicAuthProxy(server.base, "loader", PASSWORD, hold_requests_to="POST /update", hold_seconds=3,
+    with BasicAuthProxy(server.base, "loader", PASSWORD, hold_requests_to="POST /update", hold_seconds=8,
                         pass_server_header=True) as proxy:
-        with SparqlClient(endpoint_from(proxy.query_url, user="loader"), read_timeout=1, backoff=0.05) as client, \
+        with SparqlClient(endpoint_from(proxy.query_url, user="loader"), read_timeout=3, backoff=0.05) as client, \
                 pytest.raises(OutcomeUnknown, match="not new yet"):
             loading.load_graphs(client, new_graphs, progress=False)
         deadline = time.monotonic() + 30

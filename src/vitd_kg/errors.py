@@ -68,7 +68,8 @@ class EndpointUnreachable(VitdKgError):
     #: False when the last attempt failed before the request left (connection refused),
     #: so the server cannot have acted on it
     request_sent: bool = True
-    #: True when the answer did not come in time: the server may still be working on the request
+    #: True when the answer did not come in time, or a gateway answered 502-504 to a write: the
+    #: server may still be working on the request
     timed_out: bool = False
 
 

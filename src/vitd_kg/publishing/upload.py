@@ -29,8 +29,8 @@ counted to tell whether it was applied; if that is impossible the exit code is 8
 **A first load into Oxigraph** (every target graph empty in step 1, method ``auto``)
 skips steps 2-4: every graph goes straight into its target in one N-Quads ``POST``
 without ``?no_transaction``, which an Oxigraph server applies as one transaction, all of
-it or none (:func:`_load_in_one_transaction`). The body is streamed, so it is never
-held whole. Its safety is the server's transaction, not staging: a failure, a graph the
+it or none (:func:`_load_in_one_transaction`). The body is made ``CHUNK_TRIPLES`` at a
+time as it is sent, so it is never held whole. Its safety is the server's transaction, not staging: a failure, a graph the
 server cannot parse or a server that dies halfway leaves the targets empty; a lost answer
 is resolved by counting, as for the swap. Step 5 still counts every target. What it
 does not have is step 3's count *before* anything is in place: a count that differs
@@ -57,6 +57,13 @@ STAGING_PREFIX = "urn:vitd-kg:staging:"
 BATCH_BYTES = 32 * 1024 * 1024
 #: Graphs named in one counting query or one update of the clean-up.
 GRAPHS_PER_REQUEST = 500
+#: What to do when the server may still be applying a load or a swap that got no answer in time.
+WAIT_THEN_LOAD_AGAIN = (
+    "wait until it is idle (its target graphs hold the new counts, or stop changing), then run `vitd-kg load` "
+    "again with a longer --read-timeout; a load started sooner removes the staging graphs a pending swap reads"
+)
+#: Triples serialized at a time into the body of a first load (one graph may hold them all).
+CHUNK_TRIPLES = 50_000
 
 
 @dataclass(frozen=True)
@@ -210,12 +217,12 @@ def _verified(client: SparqlClient, graphs: dict[str, list[ox.Triple]], before: 
 
 
 class _StreamedQuads:
-    """The N-Quads body of every non-empty graph, in its target, made one graph at a time as
-    the request is sent; ``finished`` once the last byte was handed over.
+    """The N-Quads body of every non-empty graph, in its target, made ``CHUNK_TRIPLES`` at a
+    time as the request is sent; ``finished`` once the last byte was handed over.
 
     Its ``length`` comes from a first pass that serializes and forgets, so the request
     carries a ``Content-Length`` (not every proxy passes a chunked body on) without the
-    whole body in memory.
+    whole body in memory. It can be sent again (digest authentication resends a request).
     """
 
     def __init__(self, graphs: dict[str, list[ox.Triple]], bar) -> None:
@@ -226,10 +233,13 @@ class _StreamedQuads:
 
     def _chunks(self):
         for graph, triples in self.graphs.items():
-            if triples:
-                yield as_nquads(ntriples(triples), graph), len(triples)
+            for start in range(0, len(triples), CHUNK_TRIPLES):
+                part = triples[start:start + CHUNK_TRIPLES]
+                yield as_nquads(ntriples(part), graph), len(part)
 
     def __iter__(self):
+        self.finished = False
+        self.bar.reset()
         for chunk, triples in self._chunks():
             yield chunk
             self.bar.update(triples)
@@ -249,7 +259,8 @@ def _load_in_one_transaction(client: SparqlClient, graphs: dict[str, list[ox.Tri
         client.post_dataset(body, length=body.length)
     except EndpointUnreachable as error:
         if not body.finished:
-            error.hint = (error.hint or "") + "\n  the request was cut before its end, so the server applied none of it"
+            if error.request_sent:
+                error.hint = (error.hint or "") + "\n  the request was cut before its end, so the server applied none of it"
             raise
         try:
             now = client.counts(graphs)
@@ -267,8 +278,7 @@ def _load_in_one_transaction(client: SparqlClient, graphs: dict[str, list[ox.Tri
                 "the load request got no answer in time and the target graphs are not loaded yet"
                 if error.timed_out else
                 "the load request got no answer and the target graphs are neither empty nor loaded",
-                hint="the server may still be applying it; run `vitd-kg load` again (with a longer --read-timeout): "
-                     "it replaces the graphs and counts them",
+                hint=f"the server may still be applying it: {WAIT_THEN_LOAD_AGAIN}",
             ) from None
     if after_upload is not None:
         for n, graph in enumerate(graphs):
@@ -349,8 +359,7 @@ def _swap(client: SparqlClient, graphs, staging, before, uploaded) -> None:
         if error.timed_out:
             raise OutcomeUnknown(
                 "the swap request got no answer in time and the graphs are not new yet",
-                hint="the server may still be applying it; run `vitd-kg load` again (with a longer --read-timeout) "
-                     "to put the release in place",
+                hint=f"the server may still be applying it: {WAIT_THEN_LOAD_AGAIN}",
             ) from None
         raise OutcomeUnknown(
             "the swap request got no answer and the graphs are neither old nor new "

@@ -275,6 +275,13 @@ class HttpClient:
             if answer.status_code in RETRYABLE_STATUS and attempt + 1 < tries:
                 last_error = RuntimeError(f"HTTP {answer.status_code}")
                 continue
+            if answer.status_code in RETRYABLE_STATUS and tries == 1:  # a write, sent once
+                raise EndpointUnreachable(
+                    f"{method} {url} got HTTP {answer.status_code} from the server or a gateway in front of it: "
+                    f"{answer.text[:200].strip()}",
+                    hint="a gateway may have stopped waiting while the server goes on with the request",
+                    timed_out=True,
+                )
             if answer.status_code >= 400:
                 raise RequestRejected(
                     f"{method} {url} failed with HTTP {answer.status_code}: {answer.text[:300].strip()}",
