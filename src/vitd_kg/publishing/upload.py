@@ -262,13 +262,7 @@ def _load_in_one_transaction(client: SparqlClient, graphs: dict[str, list[ox.Tri
             if error.request_sent:
                 error.hint = (error.hint or "") + "\n  the request was cut before its end, so the server applied none of it"
             raise
-        try:
-            now = client.counts(graphs)
-        except VitdKgError:
-            raise OutcomeUnknown(
-                f"the load request got no answer and the server cannot be asked what happened ({error.message})",
-                hint="run `vitd-kg load` again once the server answers: it replaces the graphs and counts them",
-            ) from None
+        now = _counted_after_no_answer(client, graphs, error, "load")
         if all(now[graph] == len(triples) for graph, triples in graphs.items()):
             pass  # applied: the answer was lost, the data is in
         elif not any(now.values()) and not error.timed_out:
@@ -283,6 +277,19 @@ def _load_in_one_transaction(client: SparqlClient, graphs: dict[str, list[ox.Tri
     if after_upload is not None:
         for n, graph in enumerate(graphs):
             after_upload(n, graph)
+
+
+def _counted_after_no_answer(client: SparqlClient, graphs: Iterable[str], error: EndpointUnreachable,
+                             request: str) -> dict[str, int]:
+    """Triples in each of ``graphs``, to learn what a ``request`` that got no answer did;
+    :class:`OutcomeUnknown` when the server cannot be asked either."""
+    try:
+        return client.counts(graphs)
+    except VitdKgError:
+        raise OutcomeUnknown(
+            f"the {request} request got no answer and the server cannot be asked what happened ({error.message})",
+            hint="run `vitd-kg load` again once the server answers: it loads everything again, counts and cleans up",
+        ) from None
 
 
 def _accepts_datasets(client: SparqlClient, run: str, uploaded: list[str]) -> bool:
@@ -342,14 +349,9 @@ def _swap(client: SparqlClient, graphs, staging, before, uploaded) -> None:
         if not error.request_sent:  # the connection was refused: the swap never reached the server
             _cleanup(client, uploaded, error)
             raise
-        try:
-            now = client.counts(graphs)
-            left = client.counts(uploaded)
-        except VitdKgError:
-            raise OutcomeUnknown(
-                f"the swap request got no answer and the server cannot be asked what happened ({error.message})",
-                hint="run `vitd-kg load` again once the server answers: it loads everything again and cleans up",
-            ) from None
+        counted = _counted_after_no_answer(client, [*graphs, *uploaded], error, "swap")
+        now = {graph: counted[graph] for graph in graphs}
+        left = {graph: counted[graph] for graph in uploaded}
         if all(now[g] == len(graphs[g]) for g in graphs) and not any(left.values()):
             _cleanup(client, uploaded, error)  # applied: the answer was lost, the data is in
             return
