@@ -133,8 +133,12 @@ def load_graphs(
     stale = client.graphs_with_prefix(STAGING_PREFIX)
     _drop(client, stale)
     show = sys.stderr.isatty() if progress is None else progress
+
+    def progress_bar() -> tqdm:
+        return tqdm(total=sum(len(t) for t in graphs.values()), unit="triple", disable=not show, file=sys.stderr)
+
     if method == "auto" and client.is_oxigraph and not any(before.values()):
-        with tqdm(total=sum(len(t) for t in graphs.values()), unit="triple", disable=not show, file=sys.stderr) as bar:
+        with progress_bar() as bar:
             _load_in_one_transaction(client, graphs, bar, after_upload)
         return _verified(client, graphs, before, stale, method="transaction", requests=1)
     run = uuid.uuid4().hex
@@ -144,7 +148,7 @@ def load_graphs(
     try:
         if method == "auto":
             method = "dataset" if _accepts_datasets(client, run, uploaded) else "graph"
-        with tqdm(total=sum(len(t) for t in graphs.values()), unit="triple", disable=not show, file=sys.stderr) as bar:
+        with progress_bar() as bar:
             batch: list[bytes] = []
             batch_graphs: list[tuple[int, str]] = []
             size = 0
