@@ -125,7 +125,7 @@ def test_progress_bar_shows_when_asked(server, graphs, capsys):
 def test_loading_again_replaces_and_reports_before_and_after(server, graphs):
     with client_for(server) as client:
         loading.load_graphs(client, graphs, progress=False)
-        report = loading.load_graphs(client, graphs, progress=False)
+        report = loading.load_graphs(client, graphs, progress=False, method="dataset")
     assert {c.action for c in report.changes} == {"replaced"}
     assert all(c.before == c.after == len(graphs[c.graph]) for c in report.changes)
 
@@ -160,7 +160,7 @@ def test_server_killed_mid_load_leaves_the_old_graphs_intact(server, graphs, tmp
             server.stop(crash=True)
 
     with client_for(server) as client, pytest.raises(EndpointUnreachable) as failure:
-        loading.load_graphs(client, new_graphs, progress=False, after_upload=crash_after_three)
+        loading.load_graphs(client, new_graphs, progress=False, after_upload=crash_after_three, method="dataset")
     assert exit_code_of(failure.value) == 4
     assert "staging graph" in failure.value.hint
     server.start()
@@ -188,7 +188,7 @@ def test_a_graph_the_server_cannot_parse_changes_nothing(server, graphs, monkeyp
         return body + b"<broken" if len(calls) == 3 else body
 
     monkeypatch.setattr(loading, "ntriples", broken_third)
-    assert main(["load", "--endpoint", server.query_url]) == 7
+    assert main(["load", "--endpoint", server.query_url, "--method", "dataset"]) == 7
     assert "HTTP 400" in capsys.readouterr().err
     assert snapshot(server, graphs) == before
     assert not any(g.startswith(loading.STAGING_PREFIX) for g in all_graph_names(server))
@@ -206,7 +206,7 @@ def test_a_count_mismatch_in_staging_stops_before_the_swap(server, graphs, monke
 
     monkeypatch.setattr(SparqlClient, "counts", lying_counts)
     with client_for(server) as client, pytest.raises(VerificationFailed) as failure:
-        loading.load_graphs(client, graphs, progress=False)
+        loading.load_graphs(client, graphs, progress=False, method="dataset")
     assert exit_code_of(failure.value) == 6
     monkeypatch.undo()
     assert snapshot(server, graphs) == before
@@ -335,7 +335,7 @@ def test_a_server_gone_just_before_the_swap_changes_nothing(server, graphs, tmp_
 
     monkeypatch.setattr(loading, "_swap_update", stop_then_build)
     with client_for(server) as client, pytest.raises(EndpointUnreachable) as failure:
-        loading.load_graphs(client, new_graphs, progress=False)
+        loading.load_graphs(client, new_graphs, progress=False, method="dataset")
     assert exit_code_of(failure.value) == 4 and not failure.value.request_sent
     server.start()
     assert snapshot(server, graphs) == before
@@ -356,7 +356,7 @@ def test_the_swap_on_oxigraph_is_one_operation_that_leaves_exactly_the_new_tripl
     with client_for(server) as client:
         loading.load_graphs(client, graphs, progress=False, method="dataset")  # staged, though the store is empty
         assert client.is_oxigraph
-        loading.load_graphs(client, new_graphs, progress=False)
+        loading.load_graphs(client, new_graphs, progress=False, method="dataset")
     swaps = [text for text in sent if "INSERT" in text or "MOVE" in text]
     assert len(swaps) == 2 and all(text.startswith("DELETE {") and "MOVE" not in text for text in swaps)
     expected = {
@@ -479,10 +479,12 @@ def test_a_first_load_that_times_out_is_not_called_unchanged(server, graphs, mon
     assert snapshot(server, graphs) == expected_content(graphs)
 
 
-def test_a_swap_that_times_out_is_not_called_unchanged(server, graphs, tmp_path, monkeypatch, capsys):
-    """The server starts the swap after the client stopped waiting: the targets are still old
-    when counted, so the outcome is unknown (exit 8, the staging graphs left for the swap),
-    not "nothing changed" (exit 4); the server then puts the new release in place."""
+@pytest.mark.parametrize("method", ["dataset", "auto"], ids=["staged-swap", "reload-update"])
+def test_a_swap_that_times_out_is_not_called_unchanged(server, graphs, tmp_path, monkeypatch, capsys, method):
+    """The server starts the swap (or a reload's one update) after the client stopped waiting:
+    the targets are still old when counted, so the outcome is unknown (exit 8, the staging
+    graphs left for the swap), not "nothing changed" (exit 4); the server then puts the new
+    release in place."""
     with client_for(server) as client:
         loading.load_graphs(client, graphs, progress=False)
     new_graphs = vitd_kg.open(changed_data(tmp_path)).release_dataset.graphs
@@ -491,7 +493,7 @@ def test_a_swap_that_times_out_is_not_called_unchanged(server, graphs, tmp_path,
                         pass_server_header=True) as proxy:
         with SparqlClient(endpoint_from(proxy.query_url, user="loader"), read_timeout=3, backoff=0.05) as client, \
                 pytest.raises(OutcomeUnknown, match="not new yet"):
-            loading.load_graphs(client, new_graphs, progress=False)
+            loading.load_graphs(client, new_graphs, progress=False, method=method)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and snapshot(server, new_graphs) != expected_content(new_graphs):
             time.sleep(0.2)

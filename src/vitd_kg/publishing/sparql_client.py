@@ -91,10 +91,20 @@ class SparqlClient(HttpClient):
                 found[row["g"].value] = _count([row], self.endpoint.query_url)
         return {graph: found.get(graph, 0) for graph in graphs}
 
-    def update(self, text: str) -> None:
+    def select_tsv(self, query: str) -> bytes:
+        """Run a SELECT query and return its answer as SPARQL TSV results, unparsed (for
+        reading many rows: the caller hands them to a parser written in Rust)."""
+        from vitd_kg.sparql.endpoint import _not_results
+
+        answer = self._post_query(query, (), "text/tab-separated-values")
+        if answer.headers.get("content-type", "").split(";")[0].strip().lower() != "text/tab-separated-values":
+            raise _not_results(self.endpoint.query_url, f"not TSV results: {answer.text[:200]!r}")
+        return answer.content
+
+    def update(self, text: str | bytes) -> None:
         """Run a SPARQL Update (POST; never retried)."""
         self.request(
-            "POST", self.endpoint.update_url, content=text.encode("utf-8"),
+            "POST", self.endpoint.update_url, content=text.encode("utf-8") if isinstance(text, str) else text,
             headers={"Content-Type": "application/sparql-update"},
         )
 

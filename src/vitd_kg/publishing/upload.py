@@ -38,6 +38,18 @@ afterwards (another client writing the same graphs at the same time) is reported
 6) with the data loaded. Staging would cost two more writes per triple (the swap deletes
 each staged triple and inserts it in its target), about three times a raw POST's time;
 ``method="dataset"`` keeps it.
+
+**A reload into Oxigraph** (some target not empty, method ``auto``) first reads the
+targets back and compares them with the release (:mod:`vitd_kg.publishing.graph_diff`);
+only the graphs that differ are written. If none does, nothing is sent. Otherwise one
+update request drops each changed graph and inserts its new triples (``INSERT DATA``),
+which Oxigraph applies in one transaction (:func:`_replaced_in_one_update`). The update
+also writes a marker graph, so a lost answer is resolved exactly: the marker is there or
+not. An update longer than ``UPDATE_BYTES``, or one the server (or a proxy) refuses,
+changes nothing, and the changed graphs then go through staging (steps 2-4). Step 5
+counts every target, as always. Like any load, it does not lock the store: a graph
+another client changes between the comparison and the update keeps that change if it
+was called unchanged.
 """
 
 from __future__ import annotations
@@ -64,6 +76,9 @@ WAIT_THEN_LOAD_AGAIN = (
 )
 #: Triples serialized at a time into the body of a first load (one graph may hold them all).
 CHUNK_TRIPLES = 50_000
+#: Longest update that replaces the changed graphs of a reload in one request (Oxigraph 0.5
+#: refuses a SPARQL body over 128 MiB); a longer one goes through staging.
+UPDATE_BYTES = 96 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,9 +88,13 @@ class GraphChange:
     graph: str
     before: int
     after: int
+    #: False when the server already held exactly this graph, which was then not written
+    changed: bool = True
 
     @property
     def action(self) -> str:
+        if not self.changed:
+            return "unchanged"
         return "created" if self.before == 0 else "replaced"
 
 
@@ -86,7 +105,9 @@ class LoadReport:
     changes: list[GraphChange]
     removed_stale: list[str]
     #: how the graphs were sent: ``transaction`` (a first load into Oxigraph: one transactional POST into
-    #: the targets), ``dataset`` (N-Quads POSTs of many graphs into staging) or ``graph`` (one PUT each)
+    #: the targets), ``update`` (a reload into Oxigraph: one update replacing the graphs that changed),
+    #: ``none`` (a reload that found nothing changed), ``dataset`` (N-Quads POSTs of many graphs
+    #: into staging) or ``graph`` (one PUT each)
     method: str = "graph"
     requests: int = 0
 
@@ -117,10 +138,10 @@ def load_graphs(
 ) -> LoadReport:
     """Replace each named graph of ``graphs`` (IRI -> triples) on the server, all or nothing.
 
-    ``method`` is ``auto`` (a first load into Oxigraph, every target empty: one
-    transactional POST straight into the targets; else staging through a dataset POST
-    where the store accepts one, else one PUT per graph), ``dataset`` or ``graph`` (both
-    always staged). ``after_upload(index, graph)`` runs after each graph's upload (tests
+    ``method`` is ``auto`` (into Oxigraph, a first load is one transactional POST straight
+    into the empty targets, and a reload writes only the graphs that changed, in one update;
+    else staging through a dataset POST where the store accepts one, else one PUT per
+    graph), ``dataset`` or ``graph`` (both always stage and replace every graph). ``after_upload(index, graph)`` runs after each graph's upload (tests
     use it to inject faults). ``progress`` None shows a bar only when stderr is a terminal.
     """
     from tqdm import tqdm
@@ -128,19 +149,43 @@ def load_graphs(
     for graph in graphs:
         checked_graph_iri(graph)
     graphs = {graph: list(dict.fromkeys(triples)) for graph, triples in graphs.items()}  # a graph is a set
-    targets = list(graphs)
-    before = client.counts(targets)
+    before = client.counts(graphs)
     stale = client.graphs_with_prefix(STAGING_PREFIX)
     _drop(client, stale)
     show = sys.stderr.isatty() if progress is None else progress
 
-    def progress_bar() -> tqdm:
-        return tqdm(total=sum(len(t) for t in graphs.values()), unit="triple", disable=not show, file=sys.stderr)
+    def progress_bar(sending: dict[str, list[ox.Triple]]) -> tqdm:
+        return tqdm(total=sum(len(t) for t in sending.values()), unit="triple", disable=not show, file=sys.stderr)
 
     if method == "auto" and client.is_oxigraph and not any(before.values()):
-        with progress_bar() as bar:
+        with progress_bar(graphs) as bar:
             _load_in_one_transaction(client, graphs, bar, after_upload)
         return _verified(client, graphs, before, stale, method="transaction", requests=1)
+    unchanged: set[str] = set()
+    to_stage = graphs
+    if method == "auto" and client.is_oxigraph:
+        from vitd_kg.publishing.graph_diff import changed_graphs
+
+        changed = {graph: graphs[graph] for graph in changed_graphs(client, graphs, before)}
+        unchanged = set(graphs) - set(changed)
+        if not changed:
+            return _verified(client, graphs, before, stale, method="none", requests=0, unchanged=unchanged)
+        with progress_bar(changed) as bar:
+            replaced = _replaced_in_one_update(client, changed, bar, after_upload)
+        if replaced:
+            return _verified(client, graphs, before, stale, method="update", requests=1, unchanged=unchanged)
+        to_stage = changed
+    with progress_bar(to_stage) as bar:
+        method, requests = _staged(client, to_stage, {g: before[g] for g in to_stage}, method, batch_bytes, bar,
+                                   after_upload)
+    return _verified(client, graphs, before, stale, method=method, requests=requests, unchanged=unchanged)
+
+
+def _staged(client: SparqlClient, graphs: dict[str, list[ox.Triple]], before: dict[str, int], method: str,
+            batch_bytes: int, bar, after_upload: Callable[[int, str], None] | None) -> tuple[str, int]:
+    """Steps 2-4: every graph into a staging graph, the staging graphs counted, one swap;
+    the method used (``dataset`` or ``graph``) and the number of upload requests."""
+    targets = list(graphs)
     run = uuid.uuid4().hex
     staging = {graph: f"{STAGING_PREFIX}{run}:{n}" for n, graph in enumerate(targets)}
     uploaded: list[str] = []
@@ -148,46 +193,45 @@ def load_graphs(
     try:
         if method == "auto":
             method = "dataset" if _accepts_datasets(client, run, uploaded) else "graph"
-        with progress_bar() as bar:
-            batch: list[bytes] = []
-            batch_graphs: list[tuple[int, str]] = []
-            size = 0
+        batch: list[bytes] = []
+        batch_graphs: list[tuple[int, str]] = []
+        size = 0
 
-            def send() -> None:
-                nonlocal size, requests
-                if batch:
-                    client.post_dataset(b"".join(batch), bulk=client.is_oxigraph)
-                    requests += 1
-                    for n, graph in batch_graphs:
-                        bar.update(len(graphs[graph]))
-                        if after_upload is not None:
-                            after_upload(n, graph)
-                batch.clear()
-                batch_graphs.clear()
-                size = 0
-
-            for n, graph in enumerate(targets):
-                if not graphs[graph]:
-                    if after_upload is not None and method == "graph":
-                        after_upload(n, graph)
-                    elif method == "dataset":
-                        batch_graphs.append((n, graph))
-                    continue
-                uploaded.append(staging[graph])
-                body = ntriples(graphs[graph])
-                if method == "graph":
-                    client.put_graph(staging[graph], body)
-                    requests += 1
+        def send() -> None:
+            nonlocal size, requests
+            if batch:
+                client.post_dataset(b"".join(batch), bulk=client.is_oxigraph)
+                requests += 1
+                for n, graph in batch_graphs:
                     bar.update(len(graphs[graph]))
                     if after_upload is not None:
                         after_upload(n, graph)
-                    continue
-                if size and size + len(body) > batch_bytes:
-                    send()
-                batch.append(as_nquads(body, staging[graph]))
-                batch_graphs.append((n, graph))
-                size += len(batch[-1])
-            send()
+            batch.clear()
+            batch_graphs.clear()
+            size = 0
+
+        for n, graph in enumerate(targets):
+            if not graphs[graph]:
+                if after_upload is not None and method == "graph":
+                    after_upload(n, graph)
+                elif method == "dataset":
+                    batch_graphs.append((n, graph))
+                continue
+            uploaded.append(staging[graph])
+            body = ntriples(graphs[graph])
+            if method == "graph":
+                client.put_graph(staging[graph], body)
+                requests += 1
+                bar.update(len(graphs[graph]))
+                if after_upload is not None:
+                    after_upload(n, graph)
+                continue
+            if size and size + len(body) > batch_bytes:
+                send()
+            batch.append(as_nquads(body, staging[graph]))
+            batch_graphs.append((n, graph))
+            size += len(batch[-1])
+        send()
         sent = [graph for graph in targets if graphs[graph]]
         counted = client.counts([staging[g] for g in sent])
         wrong = [g for g in sent if counted[staging[g]] != len(graphs[g])]
@@ -201,14 +245,14 @@ def load_graphs(
         _cleanup(client, uploaded, error)
         raise
     _swap(client, graphs, staging, before, uploaded)
-    return _verified(client, graphs, before, stale, method=method, requests=requests)
+    return method, requests
 
 
 def _verified(client: SparqlClient, graphs: dict[str, list[ox.Triple]], before: dict[str, int], stale: list[str],
-              *, method: str, requests: int) -> LoadReport:
-    """Count every target after the load (step 5); each must hold exactly the triples sent."""
+              *, method: str, requests: int, unchanged: set[str] = frozenset()) -> LoadReport:
+    """Count every target after the load (step 5); each must hold exactly the triples of the release."""
     after = client.counts(graphs)
-    changes = [GraphChange(graph, before[graph], after[graph]) for graph in graphs]
+    changes = [GraphChange(graph, before[graph], after[graph], graph not in unchanged) for graph in graphs]
     wrong_after = [c for c in changes if c.after != len(graphs[c.graph])]
     if wrong_after:
         raise VerificationFailed(
@@ -281,6 +325,67 @@ def _load_in_one_transaction(client: SparqlClient, graphs: dict[str, list[ox.Tri
     if after_upload is not None:
         for n, graph in enumerate(graphs):
             after_upload(n, graph)
+
+
+def _replace_update(graphs: dict[str, list[ox.Triple]], marker: str) -> bytes | None:
+    """One update that replaces each of ``graphs`` with its triples and adds one triple to
+    the graph ``marker`` (which tells, if the answer is lost, whether it was applied), or
+    None if it would be longer than ``UPDATE_BYTES``.
+
+    The triples are N-Triples, which SPARQL's ``INSERT DATA`` reads as they are; one
+    ``INSERT DATA`` for all graphs, so a blank node two graphs share stays one node.
+    """
+    parts = [f"DROP SILENT GRAPH <{graph}> ;\n".encode() for graph in graphs]
+    parts.append(b"INSERT DATA {\n")
+    size = sum(map(len, parts))
+    for graph, triples in graphs.items():
+        if triples:
+            parts += [f"GRAPH <{graph}> {{\n".encode(), ntriples(triples), b"}\n"]
+            size += sum(map(len, parts[-3:]))
+            if size > UPDATE_BYTES:
+                return None
+    parts.append(f'GRAPH <{marker}> {{ <{marker}> <{marker}> "applied" }}\n}}\n'.encode())
+    return b"".join(parts)
+
+
+def _replaced_in_one_update(client: SparqlClient, graphs: dict[str, list[ox.Triple]], bar,
+                            after_upload: Callable[[int, str], None] | None) -> bool:
+    """Replace ``graphs`` (those of a reload that changed) with one SPARQL update, which Oxigraph
+    applies in one transaction; False, with nothing changed, if the update is too long or the
+    server refuses it (the caller then stages them).
+
+    A lost answer is resolved by the marker graph the update also writes: present, it was
+    applied; absent, it was not, unless the answer timed out (the server may still be
+    applying it: :class:`OutcomeUnknown`).
+    """
+    marker = f"{STAGING_PREFIX}{uuid.uuid4().hex}:applied"
+    body = _replace_update(graphs, marker)
+    if body is None:
+        return False
+    try:
+        client.update(body)
+    except RequestRejected:  # e.g. a proxy's 413 for the body's size: nothing was applied
+        return False
+    except EndpointUnreachable as error:
+        if not error.request_sent:
+            raise
+        if not _counted_after_no_answer(client, [marker], error, "update")[marker]:
+            if error.timed_out:
+                raise OutcomeUnknown(
+                    "the update request got no answer in time and the graphs are not new yet",
+                    hint=f"the server may still be applying it: {WAIT_THEN_LOAD_AGAIN}",
+                ) from None
+            error.hint = (error.hint or "") + "\n  the server did not apply the update: every graph is as it was"
+            raise
+    bar.update(sum(map(len, graphs.values())))
+    try:
+        _drop(client, [marker])
+    except VitdKgError:  # the graphs are in; the next load removes the marker
+        pass
+    if after_upload is not None:
+        for n, graph in enumerate(graphs):
+            after_upload(n, graph)
+    return True
 
 
 def _counted_after_no_answer(client: SparqlClient, graphs: Iterable[str], error: EndpointUnreachable,

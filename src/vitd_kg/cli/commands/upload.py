@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -25,15 +26,16 @@ from vitd_kg.cli.options import data_option, open_graph
               help="Seconds to wait for the server to start answering, and then for the whole answer.")
 @click.option("--method", type=click.Choice(["auto", "dataset", "graph"]), default="auto", show_default=True,
               help="How graphs are sent: many per N-Quads POST where the store accepts it (dataset), "
-                   "one Graph Store PUT each (graph), or the first that works (auto; a first load into "
-                   "Oxigraph, every target empty, is then one transactional POST without staging).")
+                   "one Graph Store PUT each (graph), or the first that works (auto; into Oxigraph, a "
+                   "first load is then one transactional POST and a reload one update of the graphs that changed).")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
 def command(endpoint, graph, user, release_dir, data, update_url, store_url, graph_param, auth_scheme, connect_timeout, read_timeout, method, output_format) -> None:
     """Upload the release into a running SPARQL 1.1 store through the Graph Store HTTP Protocol.
 
     Graphs are uploaded to staging graphs, counted, then moved onto their targets in one
-    SPARQL Update, so a failure leaves the store as it was (a first load into Oxigraph is
-    instead one transactional POST straight into the empty targets). Exit codes: 0 loaded,
+    SPARQL Update, so a failure leaves the store as it was. On Oxigraph, a first load is
+    instead one transactional POST straight into the empty targets, and a reload reads the
+    targets back and replaces only the graphs that changed, in one update. Exit codes: 0 loaded,
     2 bad input or usage, 4 server unreachable, 5 credentials refused, 6 triple counts
     differ, 7 the server rejected a request, 8 the final swap (or a first load's POST) could not be confirmed.
     """
@@ -63,8 +65,10 @@ def command(endpoint, graph, user, release_dir, data, update_url, store_url, gra
         click.echo(f"removed   {stale} (left by an interrupted load)")
     for change in report.changes:
         click.echo(f"{change.action:<9} {change.graph}  {change.before} -> {change.after} triples")
-    created = sum(c.action == "created" for c in report.changes)
-    how = {"dataset": f"{report.requests} dataset POST(s)", "transaction": "1 transactional POST"}.get(
-        report.method, f"{report.requests} PUT(s)")
-    click.echo(f"loaded {report.triples} triples in {len(report.changes)} graphs ({created} created, "
-               f"{len(report.changes) - created} replaced) with {how}, counts verified")
+    actions = Counter(c.action for c in report.changes)
+    how = {
+        "dataset": f"{report.requests} dataset POST(s)", "transaction": "1 transactional POST",
+        "update": "1 update of the graphs that changed", "none": "nothing written",
+    }.get(report.method, f"{report.requests} PUT(s)")
+    click.echo(f"loaded {report.triples} triples in {len(report.changes)} graphs ({actions['created']} created, "
+               f"{actions['replaced']} replaced, {actions['unchanged']} unchanged) with {how}, counts verified")

@@ -1,0 +1,274 @@
+"""A reload into a real Oxigraph server: only the graphs that changed are written, in one
+update, exactly as the release has them; a lost or refused update loses nothing."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+import pytest
+
+from servers import BasicAuthProxy
+from test_load import (  # noqa: F401 - server and graphs are fixtures
+    PASSWORD,
+    all_graph_names,
+    client_for,
+    expected_content,
+    graphs,
+    server,
+    snapshot,
+)
+from vitd_kg.cli import main
+from vitd_kg.cli.exit_codes import exit_code_of
+from vitd_kg.publishing import upload as loading
+from vitd_kg.publishing.sparql_client import EndpointUnreachable, SparqlClient, endpoint_from
+from vitd_kg.sparql.endpoint import HttpClient
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+S, P = ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p")
+
+
+def has_blank_node(triples) -> bool:
+    return any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples)
+
+
+def with_literals_changed(graphs, every: int = 3) -> dict:
+    """``graphs`` with one literal changed in every ``every``-th graph that has one: the same counts."""
+    changed, n = {}, 0
+    for name, triples in graphs.items():
+        triples = list(triples)
+        at = next((i for i, t in enumerate(triples) if isinstance(t.object, ox.Literal)), None)
+        if at is not None:
+            if n % every == 0:
+                t = triples[at]
+                triples[at] = ox.Triple(t.subject, t.predicate, ox.Literal(t.object.value + " (v2)"))
+            n += 1
+        changed[name] = triples
+    return changed
+
+
+def recorded_writes(monkeypatch) -> list[tuple[str, str, bytes]]:
+    """Every request but the queries, as (method, URL, body), from now on."""
+    writes: list[tuple[str, str, bytes]] = []
+    real_request = HttpClient.request
+
+    def recording(self, method, url, **kwargs):
+        if not url.endswith("/query"):
+            content = kwargs.get("content", b"")
+            writes.append((method, url, content if isinstance(content, bytes) else b"".join(content)))
+        return real_request(self, method, url, **kwargs)
+
+    monkeypatch.setattr(HttpClient, "request", recording)
+    return writes
+
+
+def loaded(server, graphs) -> None:
+    with client_for(server) as client:
+        loading.load_graphs(client, graphs, progress=False)
+
+
+def reloaded(server, graphs, **options) -> loading.LoadReport:
+    with client_for(server) as client:
+        return loading.load_graphs(client, graphs, progress=False, **options)
+
+
+def test_reloading_the_same_release_rewrites_only_the_graphs_with_blank_nodes(server, graphs, monkeypatch):
+    """Blank nodes have no identity between a file and a store, so those graphs are written
+    again; every other graph is compared, found equal and left alone: one update in all."""
+    loaded(server, graphs)
+    writes = recorded_writes(monkeypatch)
+    report = reloaded(server, graphs)
+    blank = {name for name, triples in graphs.items() if has_blank_node(triples)}
+    assert blank and len(blank) < len(graphs), "the bundled release has graphs with and without blank nodes"
+    assert {c.graph for c in report.changes if c.action == "replaced"} == blank
+    assert {c.action for c in report.changes if c.graph not in blank} == {"unchanged"}
+    assert report.method == "update" and report.requests == 1
+    updates = [body for method, url, body in writes if url.endswith("/update")]
+    assert len(updates) == 1 and b"INSERT DATA" in updates[0]
+    assert all(f"GRAPH <{name}>".encode() not in updates[0] for name in graphs if name not in blank)
+    assert snapshot(server, graphs) == expected_content(graphs)
+    assert not any(g.startswith(loading.STAGING_PREFIX) for g in all_graph_names(server)), "the marker graph is left"
+
+
+def test_reloading_graphs_without_blank_nodes_writes_nothing(server, graphs, monkeypatch, capsys):
+    ground = {name: triples for name, triples in graphs.items() if not has_blank_node(triples)}
+    loaded(server, ground)
+    writes = recorded_writes(monkeypatch)
+    report = reloaded(server, ground)
+    assert writes == []
+    assert report.method == "none" and report.requests == 0
+    assert {c.action for c in report.changes} == {"unchanged"}
+    assert all(c.before == c.after == len(ground[c.graph]) for c in report.changes)
+
+
+def test_the_graphs_that_changed_are_found_and_replaced(server, graphs, monkeypatch):
+    """Same triple counts, one literal changed in every third graph: exactly those are written."""
+    new_graphs = with_literals_changed(graphs)
+    loaded(server, graphs)
+    writes = recorded_writes(monkeypatch)
+    report = reloaded(server, new_graphs)
+    differ = {name for name in graphs if graphs[name] != new_graphs[name] or has_blank_node(graphs[name])}
+    assert len(differ) > 2
+    assert {c.graph for c in report.changes if c.action == "replaced"} == differ
+    assert report.method == "update"
+    assert len([url for _, url, _ in writes if url.endswith("/update")]) == 1
+    assert snapshot(server, new_graphs) == expected_content(new_graphs)
+
+
+def literal(value: str, datatype: str | None = None, language: str | None = None) -> ox.Literal:
+    if language:
+        return ox.Literal(value, language=language)
+    return ox.Literal(value, datatype=ox.NamedNode(XSD + datatype)) if datatype else ox.Literal(value)
+
+
+#: Literals whose written forms differ between N-Triples and TSV, or need escapes.
+AWKWARD = [
+    literal("1", "integer"), literal("01", "integer"), literal("-0", "integer"), literal("1.0", "decimal"),
+    literal(".5", "decimal"), literal("1E0", "double"), literal("1.0e-3", "double"), literal("NaN", "double"),
+    literal("INF", "double"), literal("true", "boolean"), literal("1", "boolean"), literal("2024-01-02", "date"),
+    literal("tab\there"), literal("new\nline"), literal("carriage\rreturn"), literal('quote " inside'),
+    literal("back\\slash"), literal("\\u0041 is not A"), literal("é, 漢字, 😀"), literal("e\u0301"),
+    literal("a", language="en"), literal("a", language="en-gb"), literal("x", "string"), literal("x", "token"),
+    literal(""), literal(" "), literal("<not-an-iri>"), literal("_:not-a-blank-node"), literal("ends with a dot ."),
+    literal('"""'), literal("\u0001 control"),
+]
+
+
+def awkward_graphs(extra: bool = False) -> dict:
+    triples = [ox.Triple(S, ox.NamedNode(f"https://example.org/p{i}"), lit) for i, lit in enumerate(AWKWARD)]
+    triples.append(ox.Triple(S, P, ox.NamedNode("https://example.org/o?q=1&r=%20#frag")))
+    if extra:
+        triples.append(ox.Triple(S, P, literal("one more")))
+    return {"https://example.org/graphs/awkward": triples, "https://example.org/graphs/plain": [ox.Triple(S, P, S)]}
+
+
+def test_awkward_literals_compare_equal_when_unchanged(server, monkeypatch):
+    loaded(server, awkward_graphs())
+    writes = recorded_writes(monkeypatch)
+    report = reloaded(server, awkward_graphs())
+    assert writes == [] and report.method == "none"
+
+
+def test_awkward_literals_are_written_by_the_update_as_a_first_load_writes_them(server):
+    """The update's INSERT DATA carries N-Triples: the store ends as a first load of the same release leaves it."""
+    new_graphs = awkward_graphs(extra=True)
+    loaded(server, awkward_graphs())
+    report = reloaded(server, new_graphs)
+    assert report.method == "update"
+    assert [c.action for c in report.changes] == ["replaced", "unchanged"]
+    after_update = snapshot(server, new_graphs)
+    with client_for(server) as client:
+        client.update("DROP ALL")
+    assert reloaded(server, new_graphs).method == "transaction"
+    assert snapshot(server, new_graphs) == after_update
+
+
+@pytest.mark.parametrize("old, new", [
+    (literal("1", "integer"), literal("2", "integer")),
+    (literal("1", "integer"), literal("1", "decimal")),
+    (literal("1.5", "decimal"), literal("1.50001", "decimal")),
+    (literal("true", "boolean"), literal("false", "boolean")),
+    (literal("a", language="en"), literal("a", language="de")),
+    (literal("a", language="en"), literal("a")),
+    (literal("x"), literal("x", "token")),
+    (literal("a\tb"), literal("a b")),
+    (literal("é"), literal("e\u0301")),
+    (literal("\\u0041"), literal("A")),
+    (literal("https://example.org/o"), ox.NamedNode("https://example.org/o")),
+], ids=["value", "datatype", "decimal", "boolean", "language", "language-vs-plain", "string-vs-token",
+        "tab-vs-space", "nfc-vs-nfd", "escape-vs-letter", "literal-vs-iri"])
+def test_a_term_changed_in_place_is_found(server, old, new):
+    """One object changed, nothing else: the count is the same, the graph is replaced anyway."""
+    loaded(server, one_term(old))
+    report = reloaded(server, one_term(new))
+    assert [c.action for c in report.changes] == ["replaced", "unchanged"]
+    assert snapshot(server, one_term(new)) == expected_content(one_term(new))
+
+
+def one_term(term) -> dict:
+    return {"https://example.org/graphs/one": [ox.Triple(S, P, term)],
+            "https://example.org/graphs/other": [ox.Triple(S, P, S)]}
+
+
+@pytest.mark.parametrize("old, new", [
+    (literal("1", "integer"), literal("01", "integer")),
+    (literal("1", "decimal"), literal("1.0", "decimal")),
+    (literal("true", "boolean"), literal("1", "boolean")),
+    (literal("1", "double"), literal("1E0", "double")),
+])
+def test_a_literal_the_store_keeps_by_its_value_is_not_written_again(server, monkeypatch, old, new):
+    """Oxigraph keeps "01"^^xsd:integer as 1: writing it again would leave the store as it is."""
+    loaded(server, one_term(old))
+    writes = recorded_writes(monkeypatch)
+    report = reloaded(server, one_term(new))
+    assert writes == [] and [c.action for c in report.changes] == ["unchanged", "unchanged"]
+
+
+def test_an_update_longer_than_the_limit_stages_only_the_graphs_that_changed(server, graphs, monkeypatch):
+    new_graphs = with_literals_changed(graphs)
+    loaded(server, graphs)
+    monkeypatch.setattr(loading, "UPDATE_BYTES", 1000)
+    writes = recorded_writes(monkeypatch)
+    report = reloaded(server, new_graphs)
+    replaced = {c.graph for c in report.changes if c.action == "replaced"}
+    assert report.method == "dataset" and 2 < len(replaced) < len(graphs)
+    staged = b"".join(body for method, url, body in writes if method == "POST" and "/store" in url)
+    assert staged.count(b"\n") == sum(len(new_graphs[name]) for name in replaced) + 1  # and the probe's quad
+    assert snapshot(server, new_graphs) == expected_content(new_graphs)
+
+
+def test_a_refused_update_falls_back_to_staging(server, graphs, monkeypatch):
+    new_graphs = with_literals_changed(graphs)
+    loaded(server, graphs)
+    real = loading._replace_update
+    monkeypatch.setattr(loading, "_replace_update", lambda graphs, marker: real(graphs, marker) + b" <broken")
+    report = reloaded(server, new_graphs)
+    assert report.method == "dataset"
+    assert snapshot(server, new_graphs) == expected_content(new_graphs)
+
+
+def test_an_unreadable_comparison_replaces_every_graph(server, graphs, monkeypatch):
+    loaded(server, graphs)
+    monkeypatch.setattr(SparqlClient, "select_tsv", lambda self, query: b"<html>a login page</html>")
+    report = reloaded(server, graphs)
+    assert {c.action for c in report.changes if graphs[c.graph]} == {"replaced"}
+    assert snapshot(server, graphs) == expected_content(graphs)
+
+
+@pytest.mark.parametrize("answer", [None, 504], ids=["connection-closed", "gateway-timeout"])
+def test_a_lost_answer_to_the_update_is_resolved_by_its_marker(server, graphs, monkeypatch, answer):
+    """The server applies the update but its answer is lost: the marker graph it wrote says so."""
+    new_graphs = with_literals_changed(graphs)
+    loaded(server, graphs)
+    monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
+    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST /update", lost_answer_status=answer,
+                        pass_server_header=True) as proxy:
+        with SparqlClient(endpoint_from(proxy.query_url, user="loader"), backoff=0.05) as client:
+            report = loading.load_graphs(client, new_graphs, progress=False)
+    assert report.method == "update"
+    assert snapshot(server, new_graphs) == expected_content(new_graphs)
+
+
+def test_an_update_that_never_arrived_changes_nothing(server, graphs, monkeypatch):
+    """The connection breaks after the request went out, and no marker is there: exit 4, every graph as it was."""
+    new_graphs = with_literals_changed(graphs)
+    loaded(server, graphs)
+    before = snapshot(server, graphs)
+
+    def lost(self, text):
+        raise EndpointUnreachable("POST /update: the connection was reset", request_sent=True)
+
+    monkeypatch.setattr(SparqlClient, "update", lost)
+    with client_for(server) as client, pytest.raises(EndpointUnreachable) as failure:
+        loading.load_graphs(client, new_graphs, progress=False)
+    assert exit_code_of(failure.value) == 4 and "did not apply the update" in failure.value.hint
+    monkeypatch.undo()
+    assert snapshot(server, graphs) == before
+
+
+def test_the_report_names_unchanged_graphs(server, graphs, capsys):
+    assert main(["load", "--endpoint", server.query_url]) == 0
+    capsys.readouterr()
+    assert main(["load", "--endpoint", server.query_url]) == 0
+    out = capsys.readouterr().out
+    unchanged = sum(not has_blank_node(triples) for triples in graphs.values())
+    assert sum(line.startswith("unchanged ") for line in out.splitlines()) == unchanged
+    assert f"{unchanged} unchanged) with 1 update of the graphs that changed" in out
