@@ -7,15 +7,18 @@ is timed as wall clock:
 
 - ``vitd-kg upload --release DIR`` into an empty store: a first load, which on Oxigraph is
   one transactional N-Quads POST straight into the target graphs, then counts;
-- the same command again into that store: a reload, which replaces every graph through
-  staging graphs, counts and one swap;
+- then three reloads into that store, each of which reads the targets back and writes only
+  the graphs that changed (one update, or staging and a swap when the update would pass
+  ``UPDATE_BYTES``): the same release again; a copy with one literal changed in 1% of
+  the graphs; and, after a copy with one literal changed in every graph, the release
+  itself again, so that every graph changes and the store must end as the first load left it;
 - ``vitd-kg upload --method dataset --release DIR`` into an empty store: a first load
   through staging, counts and the swap;
 - one Graph Store POST of the release's ``vitd-kg.nq`` (what a user without the safety
   would do).
 
 Every store's content (its N-Quads dump, blank node labels aside) must equal the raw
-POST's, and a reload must leave the store as the first load did. Needs the ``oxigraph``
+POST's, and a reload of the same release must leave the store as the first load did. Needs the ``oxigraph``
 package (its ``oxigraph`` command) and httpx:
 
     python benchmarks/upload_release.py RELEASE_DIR [RELEASE_DIR ...]
@@ -25,13 +28,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -58,20 +64,46 @@ def upload(server: OxigraphServer, release: Path, *options: str) -> float:
     return time.perf_counter() - start
 
 
-def safe_uploads(release: Path) -> tuple[float, float, float, tuple[int, str]]:
-    """A first load and a reload into one store, then a staged first load into another; the
-    content of each store, which must be the same (:func:`content`)."""
+def with_literals_changed(release: Path, every: int, out: Path) -> Path:
+    """A release folder (its N-Quads dump and checksum) with one literal changed in every
+    ``every``-th named graph that has one: the same graphs, the same triple counts."""
+    out.mkdir()
+    quads, changed = [], set()
+    for n, quad in enumerate(ox.parse(path=release / "vitd-kg.nq", format=ox.RdfFormat.N_QUADS)):
+        graph = quad.graph_name
+        if isinstance(quad.object, ox.Literal) and graph not in changed and zlib.crc32(graph.value.encode()) % every == 0:
+            changed.add(graph)
+            quad = ox.Quad(quad.subject, quad.predicate, ox.Literal(quad.object.value + " (changed)"), graph)
+        quads.append(quad)
+    body = ox.serialize(quads, format=ox.RdfFormat.N_QUADS)
+    (out / "vitd-kg.nq").write_bytes(body)
+    (out / "SHA256SUMS").write_text(f"{hashlib.sha256(body).hexdigest()}  vitd-kg.nq\n", encoding="utf-8")
+    return out
+
+
+def safe_uploads(release: Path) -> tuple[list[float], tuple[int, str]]:
+    """A first load and three reloads into one store, then a staged first load into another:
+    the seconds of each, and the content both stores must have (:func:`content`)."""
     with tempfile.TemporaryDirectory() as tmp, OxigraphServer(Path(tmp) / "store") as server:
+        some = with_literals_changed(release, 100, Path(tmp) / "one-percent")
+        every = with_literals_changed(release, 1, Path(tmp) / "every-graph")
         first = upload(server, release)
         loaded = content(server)
-        reload = upload(server, release)
+        unchanged = upload(server, release)
         if content(server) != loaded:
             raise SystemExit(f"{release}: the store changed when the same release was loaded again")
+        one_percent = upload(server, some)
+        upload(server, every)
+        all_changed = upload(server, release)
+        if content(server) != loaded:
+            raise SystemExit(f"{release}: a reload that changed every graph did not leave the store as the first load")
+        shutil.rmtree(some)
+        shutil.rmtree(every)
     with tempfile.TemporaryDirectory() as tmp, OxigraphServer(Path(tmp) / "store") as server:
         staged = upload(server, release, "--method", "dataset")
         if content(server) != loaded:
             raise SystemExit(f"{release}: the staged first load and the first load left different stores")
-    return first, reload, staged, loaded
+    return [first, unchanged, one_percent, all_changed, staged], loaded
 
 
 def raw_post(release: Path) -> tuple[float, tuple[int, str]]:
@@ -85,15 +117,17 @@ def raw_post(release: Path) -> tuple[float, tuple[int, str]]:
 
 
 if __name__ == "__main__":
-    print("| release | quads | first load | reload (staged replace) | first load, staged (`--method dataset`) "
-          "| raw POST | throughput ratio, first load | ratio, reload | ratio, staged |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    paths = ["first load", "reload, unchanged", "reload, 1% of graphs changed", "reload, every graph changed",
+             "first load, staged (`--method dataset`)"]
+    print(f"| release | quads | {' | '.join(paths)} | raw POST | "
+          + " | ".join(f"throughput ratio, {path.split(' (')[0]}" for path in paths) + " |")
+    print("|---|---:|" + "---:|" * (2 * len(paths) + 1))
     for arg in sys.argv[1:]:
         release = Path(arg)
-        first, reload, staged, safe_content = safe_uploads(release)
+        seconds, safe_content = safe_uploads(release)
         raw_seconds, raw_content = raw_post(release)
         if safe_content != raw_content:
             raise SystemExit(f"{release}: the stores differ: {safe_content[0]} quads after upload, "
                              f"{raw_content[0]} after the POST, or the same number of different quads")
-        print(f"| {release.name} | {raw_content[0]:,} | {first:.2f} s | {reload:.2f} s | {staged:.2f} s | {raw_seconds:.3f} s "
-              f"| {raw_seconds / first:.3f} | {raw_seconds / reload:.3f} | {raw_seconds / staged:.3f} |", flush=True)
+        print(f"| {release.name} | {raw_content[0]:,} | " + " | ".join(f"{s:.2f} s" for s in seconds)
+              + f" | {raw_seconds:.3f} s | " + " | ".join(f"{raw_seconds / s:.3f}" for s in seconds) + " |", flush=True)
