@@ -7,10 +7,12 @@ serializer writes both sides, so a triple has one form on each.
 
 A graph is called unchanged only if its triples are the same set on both sides, as the
 store keeps them (Oxigraph keeps a number by its value, so a release's ``"01"^^xsd:integer``
-equals the ``"1"`` it holds: loading it again would leave the store as it is), and it has
-no blank node in the release. Blank nodes keep no identity between a store and a
-file, and a blank node of the release that two graphs share must stay shared, so a graph
-with one is always written again. Anything the comparison cannot read (an answer that is
+equals the ``"1"`` it holds: loading it again would leave the store as it is). Blank
+nodes keep no identity between a store and a file, so a graph's triples with blank nodes
+are compared up to their labels: the same after canonical relabelling on each side. A
+blank node that two graphs share is one node, on the server as in the release, so those
+graphs are never called unchanged (the release's are written together, in one request).
+Anything the comparison cannot read (an answer that is
 not TSV, a term the TriG parser refuses) makes its whole batch "changed": a wrong guess
 costs time, never data.
 
@@ -26,7 +28,7 @@ read.
 from __future__ import annotations
 
 import uuid
-from typing import Iterator
+from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -42,15 +44,26 @@ BATCH_GRAPHS = 2_000
 def changed_graphs(client: SparqlClient, graphs: dict[str, list[ox.Triple]], before: dict[str, int]) -> list[str]:
     """The graphs of ``graphs`` (IRI -> triples, no duplicates) whose content on the server
     differs from the release, in the order of ``graphs``; ``before`` holds their counts there."""
-    changed = {g for g, triples in graphs.items() if before[g] != len(triples) or _has_blank_node(triples)}
+    changed = {g for g, triples in graphs.items() if before[g] != len(triples)} | _sharing_blank_nodes(graphs)
     brace = f"urn:vitd-kg:tsv-brace:{uuid.uuid4().hex}"
+    server_blank_nodes: dict[str, str] = {}
     for batch in _batches([g for g, triples in graphs.items() if triples and g not in changed], graphs):
-        changed |= _differing(_read_back(client, batch, brace), brace, batch, graphs)
+        changed |= _differing(_read_back(client, batch, brace), brace, batch, graphs, server_blank_nodes)
     return [g for g in graphs if g in changed]
 
 
-def _has_blank_node(triples: list[ox.Triple]) -> bool:
-    return any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples)
+def _sharing_blank_nodes(graphs: dict[str, list[ox.Triple]]) -> set[str]:
+    """Graphs of the release with a blank node that another graph also has: the node must
+    stay one, so they are written together (never called unchanged)."""
+    seen: dict[str, str] = {}
+    sharing: set[str] = set()
+    blank = ox.BlankNode
+    for graph, triples in graphs.items():
+        for triple in triples:
+            for term in (triple.subject, triple.object):
+                if type(term) is blank and seen.setdefault(term.value, graph) != graph:
+                    sharing |= {graph, seen[term.value]}
+    return sharing
 
 
 def _batches(names: list[str], graphs: dict[str, list[ox.Triple]]) -> Iterator[list[str]]:
@@ -81,8 +94,10 @@ def _read_back(client: SparqlClient, batch: list[str], brace: str) -> bytes | No
         return None
 
 
-def _differing(answer: bytes | None, brace: str, batch: list[str], graphs: dict[str, list[ox.Triple]]) -> set[str]:
-    """The graphs of ``batch`` whose triples on the server (``answer``) are not those of the release."""
+def _differing(answer: bytes | None, brace: str, batch: list[str], graphs: dict[str, list[ox.Triple]],
+               server_blank_nodes: dict[str, str]) -> set[str]:
+    """The graphs of ``batch`` whose triples on the server (``answer``) are not those of the
+    release. ``server_blank_nodes`` maps each blank node seen on the server so far to its graph."""
     from vitd_kg.publishing.upload import as_nquads, ntriples
 
     if answer is None:
@@ -97,8 +112,51 @@ def _differing(answer: bytes | None, brace: str, batch: list[str], graphs: dict[
     if only_release:  # perhaps a literal the store keeps as its value ("01" as 1): compare what it would keep
         kept = _as_stored(only_release)
         only_server, only_release = only_server - kept, kept - server
-    differing = {_graph_of(line) for line in only_server | only_release}
-    return differing if differing <= set(batch) else set(batch)
+    differing = {_graph_of(line) for line in only_server | only_release if b"_:" not in line}
+    with_blank_nodes = {_graph_of(line) for line in only_server | only_release if b"_:" in line} - differing
+    if not differing | with_blank_nodes <= set(batch):
+        return set(batch)
+    server_blank = [line for line in server if b"_:" in line]
+    if with_blank_nodes:
+        differing |= _not_isomorphic(server_blank, release, with_blank_nodes)
+    return differing | _shared_on_server(server_blank, server_blank_nodes)
+
+
+def _not_isomorphic(server_blank: list[bytes], release: set[bytes], graphs: set[str]) -> set[str]:
+    """Those of ``graphs`` whose triples with a blank node differ between the server
+    (``server_blank``: its N-Quads lines that may hold one) and the ``release`` by more
+    than the blank nodes' labels.
+
+    Each graph's lines with a blank node are compared whole, with labels made canonical
+    (:func:`vitd_kg.rdf.canonical.canonical_quads`), not only those that differ: two
+    parts that match under different renamings do not make a match.
+    """
+    from vitd_kg.rdf.canonical import canonical_quads
+
+    def by_graph(lines: Iterable[bytes]) -> dict[str, list[ox.Quad]]:
+        grouped: dict[str, list[ox.Quad]] = {graph: [] for graph in graphs}
+        for quad in ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_QUADS):
+            grouped[quad.graph_name.value].append(quad)
+        return grouped
+
+    def canonical(quads: list[ox.Quad]) -> set[str]:
+        return {str(quad) for quad in canonical_quads(quads)}
+
+    on_server = by_graph(line for line in server_blank if _graph_of(line) in graphs)
+    in_release = by_graph(_as_stored({line for line in release if b"_:" in line and _graph_of(line) in graphs}))
+    return {graph for graph in graphs if canonical(on_server[graph]) != canonical(in_release[graph])}
+
+
+def _shared_on_server(server_blank: list[bytes], seen: dict[str, str]) -> set[str]:
+    """Graphs with a blank node the server also has in another graph (this batch or one
+    before, kept in ``seen``): it is one node there, so both are written again."""
+    shared: set[str] = set()
+    for quad in ox.parse(b"\n".join(server_blank) + b"\n", format=ox.RdfFormat.N_QUADS):
+        graph = quad.graph_name.value
+        for term in (quad.subject, quad.object):
+            if isinstance(term, ox.BlankNode) and seen.setdefault(term.value, graph) != graph:
+                shared |= {graph, seen[term.value]}
+    return shared
 
 
 def _as_stored(lines: set[bytes]) -> set[bytes]:
