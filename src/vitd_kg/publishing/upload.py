@@ -44,8 +44,10 @@ targets back and compares them with the release (:mod:`vitd_kg.publishing.graph_
 only the graphs that differ are written. If none does, nothing is sent. Otherwise one
 update request drops each changed graph and inserts its new triples (``INSERT DATA``),
 which Oxigraph applies in one transaction (:func:`_replaced_in_one_update`). The update
-also writes a marker graph, so a lost answer is resolved exactly: the marker is there or
-not. An update longer than ``UPDATE_BYTES``, or one the server (or a proxy) refuses,
+also writes a marker graph, so a lost answer is resolved by looking for it: there, the
+update was applied; not there, the outcome is unknown (the server may still be working on
+it). Graphs that an Oxigraph store would keep fewer triples of than the release has
+(:func:`~vitd_kg.publishing.graph_diff.merged_by_store`) stop it before it writes. An update longer than ``UPDATE_BYTES``, or one the server (or a proxy) refuses,
 changes nothing, and the changed graphs then go through staging (steps 2-4). Step 5
 counts every target, as always. Like any load, it does not lock the store: a graph
 another client changes between the comparison and the update keeps that change if it
@@ -73,6 +75,11 @@ GRAPHS_PER_REQUEST = 500
 WAIT_THEN_LOAD_AGAIN = (
     "wait until it is idle (its target graphs hold the new counts, or stop changing), then run `vitd-kg load` "
     "again with a longer --read-timeout; a load started sooner removes the staging graphs a pending swap reads"
+)
+#: Why a graph can hold fewer triples in the store than in the release.
+MERGED_LITERALS = (
+    'Oxigraph keeps numbers, booleans and dates by their value, so two literals written differently '
+    '("1" and "01"^^xsd:integer) are one triple there: write each such literal in one form in the data'
 )
 #: Triples serialized at a time into the body of a first load (one graph may hold them all).
 CHUNK_TRIPLES = 50_000
@@ -239,7 +246,8 @@ def _staged(client: SparqlClient, graphs: dict[str, list[ox.Triple]], before: di
             raise VerificationFailed(
                 "; ".join(f"staging graph for {g} holds {counted[staging[g]]} triples, {len(graphs[g])} were sent"
                           for g in wrong[:5]) + ("; ..." if len(wrong) > 5 else "") + "; nothing was replaced",
-                hint="the server dropped or merged triples; check its logs",
+                hint=_why_counts_differ(graphs, {g: counted[staging[g]] for g in wrong},
+                                        "the server dropped or merged triples; check its logs"),
             )
     except BaseException as error:
         _cleanup(client, uploaded, error)
@@ -259,9 +267,19 @@ def _verified(client: SparqlClient, graphs: dict[str, list[ox.Triple]], before: 
             "after loading, triple counts differ: "
             + "; ".join(f"{c.graph} has {c.after}, expected {len(graphs[c.graph])}" for c in wrong_after[:5])
             + ("; ..." if len(wrong_after) > 5 else ""),
-            hint="another client may have written to these graphs at the same time; load again",
+            hint=_why_counts_differ(graphs, {c.graph: c.after for c in wrong_after},
+                                    "another client may have written to these graphs at the same time; load again"),
         )
     return LoadReport(changes, stale, method=method, requests=requests)
+
+
+def _why_counts_differ(graphs: dict[str, list[ox.Triple]], found: dict[str, int], otherwise: str) -> str:
+    """:data:`MERGED_LITERALS` if an Oxigraph store would keep exactly the ``found`` counts
+    of these graphs, else ``otherwise``."""
+    from vitd_kg.publishing.graph_diff import merged_by_store
+
+    merged = merged_by_store({g: graphs[g] for g in found})
+    return MERGED_LITERALS if merged and all(merged.get(g) == n for g, n in found.items()) else otherwise
 
 
 class _StreamedQuads:
@@ -358,10 +376,17 @@ def _replaced_in_one_update(client: SparqlClient, graphs: dict[str, list[ox.Trip
     applied; absent, it was not, unless the answer timed out (the server may still be
     applying it: :class:`OutcomeUnknown`).
     """
+    from vitd_kg.publishing.graph_diff import merged_by_store
+
     marker = f"{STAGING_PREFIX}{uuid.uuid4().hex}:applied"
     body = _replace_update(graphs, marker)
     if body is None:
         return False
+    merged = merged_by_store(graphs)
+    if merged:  # the final count would fail with the graphs replaced: refuse now, as staging does
+        raise VerificationFailed(
+            "; ".join(f"{g} holds {len(graphs[g])} triples, of which the store would keep {n}" for g, n in list(merged.items())[:5])
+            + ("; ..." if len(merged) > 5 else "") + "; nothing was replaced", hint=MERGED_LITERALS)
     try:
         client.update(body)
     except RequestRejected:  # e.g. a proxy's 413 for the body's size: nothing was applied
@@ -370,13 +395,14 @@ def _replaced_in_one_update(client: SparqlClient, graphs: dict[str, list[ox.Trip
         if not error.request_sent:
             raise
         if not _counted_after_no_answer(client, [marker], error, "update")[marker]:
-            if error.timed_out:
-                raise OutcomeUnknown(
-                    "the update request got no answer in time and the graphs are not new yet",
-                    hint=f"the server may still be applying it: {WAIT_THEN_LOAD_AGAIN}",
-                ) from None
-            error.hint = (error.hint or "") + "\n  the server did not apply the update: every graph is as it was"
-            raise
+            # not applied yet; a server that stopped working on it cannot be told from one that
+            # still is (a gateway may drop the connection and leave the server busy)
+            raise OutcomeUnknown(
+                "the update request got no answer" + (" in time" if error.timed_out else "")
+                + " and the graphs are not new yet",
+                hint=f"the server may still be applying it: it has once the graph <{marker}> exists; wait until "
+                     "the server is idle, then run `vitd-kg load` again (it removes that graph)",
+            ) from None
     bar.update(sum(map(len, graphs.values())))
     try:
         _drop(client, [marker])
