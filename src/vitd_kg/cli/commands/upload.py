@@ -37,7 +37,7 @@ def command(endpoint, graph, user, release_dir, data, update_url, store_url, gra
     instead one transactional POST straight into the empty targets, and a reload reads the
     targets back and replaces only the graphs that changed, in one update. Exit codes: 0 loaded,
     2 bad input or usage, 4 server unreachable, 5 credentials refused, 6 triple counts
-    differ, 7 the server rejected a request, 8 the final swap (or a first load's POST) could not be confirmed.
+    differ, 7 the server rejected a request, 8 the final swap (or a first load's POST, or a reload's update) could not be confirmed.
     """
     from vitd_kg.publishing.release import read_release
     from vitd_kg.publishing.sparql_client import checked_graph_iri, endpoint_from
