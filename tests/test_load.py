@@ -378,8 +378,8 @@ def expected_content(graphs) -> dict[str, set]:
     }
 
 
-def test_a_first_load_is_one_transactional_post_into_the_targets(server, graphs, monkeypatch):
-    """No staging graph, no update, no bulk loader: one POST of every graph, then the counts."""
+def recorded_writes(monkeypatch) -> list[tuple[str, str, bytes]]:
+    """Every request but the queries, as (method, URL, body), from now on."""
     from vitd_kg.sparql.endpoint import HttpClient
 
     writes: list[tuple[str, str, bytes]] = []
@@ -392,6 +392,12 @@ def test_a_first_load_is_one_transactional_post_into_the_targets(server, graphs,
         return real_request(self, method, url, **kwargs)
 
     monkeypatch.setattr(HttpClient, "request", recording)
+    return writes
+
+
+def test_a_first_load_is_one_transactional_post_into_the_targets(server, graphs, monkeypatch):
+    """No staging graph, no update, no bulk loader: one POST of every graph, then the counts."""
+    writes = recorded_writes(monkeypatch)
     with client_for(server) as client:
         report = loading.load_graphs(client, graphs, progress=False)
     assert report.method == "transaction" and report.requests == 1

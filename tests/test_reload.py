@@ -14,6 +14,7 @@ from test_load import (  # noqa: F401 - server and graphs are fixtures
     client_for,
     expected_content,
     graphs,
+    recorded_writes,
     server,
     snapshot,
 )
@@ -27,7 +28,6 @@ from vitd_kg.publishing.sparql_client import (
     VerificationFailed,
     endpoint_from,
 )
-from vitd_kg.sparql.endpoint import HttpClient
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 S, P = ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/p")
@@ -50,21 +50,6 @@ def with_literals_changed(graphs, every: int = 3) -> dict:
             n += 1
         changed[name] = triples
     return changed
-
-
-def recorded_writes(monkeypatch) -> list[tuple[str, str, bytes]]:
-    """Every request but the queries, as (method, URL, body), from now on."""
-    writes: list[tuple[str, str, bytes]] = []
-    real_request = HttpClient.request
-
-    def recording(self, method, url, **kwargs):
-        if not url.endswith("/query"):
-            content = kwargs.get("content", b"")
-            writes.append((method, url, content if isinstance(content, bytes) else b"".join(content)))
-        return real_request(self, method, url, **kwargs)
-
-    monkeypatch.setattr(HttpClient, "request", recording)
-    return writes
 
 
 def loaded(server, graphs) -> None:
