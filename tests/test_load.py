@@ -7,6 +7,7 @@ import time
 from urllib.parse import parse_qs
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from rdflib import BNode
 
@@ -78,6 +79,21 @@ def changed_data(tmp_path):
         if entry.name != "conclusion.ttl":
             (data / entry.name).write_bytes(entry.read_bytes())
     return data
+
+
+def with_literals_changed(graphs, every: int = 3) -> dict:
+    """``graphs`` with one literal changed in every ``every``-th graph that has one: the same counts."""
+    changed, n = {}, 0
+    for name, triples in graphs.items():
+        triples = list(triples)
+        at = next((i for i, t in enumerate(triples) if isinstance(t.object, ox.Literal)), None)
+        if at is not None:
+            if n % every == 0:
+                t = triples[at]
+                triples[at] = ox.Triple(t.subject, t.predicate, ox.Literal(t.object.value + " (v2)"))
+            n += 1
+        changed[name] = triples
+    return changed
 
 
 def is_select(text: str) -> bool:
@@ -444,16 +460,23 @@ def test_a_server_killed_during_a_first_load_leaves_it_empty(server, graphs, mon
 
 
 @pytest.mark.parametrize("answer", [None, 504], ids=["connection-closed", "gateway-timeout"])
-def test_a_lost_answer_to_a_first_load_is_resolved_by_counting(server, graphs, monkeypatch, answer):
-    """The server applied the POST, but its answer is lost (or a gateway answers 504 instead):
-    the targets are counted, found loaded, and the load succeeds (not "nothing changed")."""
+@pytest.mark.parametrize("reload", [False, True], ids=["first-load", "reload-update"])
+def test_a_lost_answer_to_a_load_is_resolved(server, graphs, monkeypatch, answer, reload):
+    """The server applied the first load's POST (or a reload's update), but its answer is
+    lost (or a gateway answers 504 instead): the targets are counted (or the update's
+    marker graph looked for), found loaded, and the load succeeds (not "nothing changed")."""
+    new_graphs = graphs
+    if reload:
+        with client_for(server) as client:
+            loading.load_graphs(client, graphs, progress=False)
+        new_graphs = with_literals_changed(graphs)
     monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
-    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST /store", lost_answer_status=answer,
-                        pass_server_header=True) as proxy:
+    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST /update" if reload else "POST /store",
+                        lost_answer_status=answer, pass_server_header=True) as proxy:
         with SparqlClient(endpoint_from(proxy.query_url, user="loader"), backoff=0.05) as client:
-            report = loading.load_graphs(client, graphs, progress=False)
-    assert report.method == "transaction"
-    assert snapshot(server, graphs) == expected_content(graphs)
+            report = loading.load_graphs(client, new_graphs, progress=False)
+    assert report.method == ("update" if reload else "transaction")
+    assert snapshot(server, new_graphs) == expected_content(new_graphs)
 
 
 def test_one_big_graph_goes_in_slices_with_the_same_triples(server, graphs, monkeypatch):

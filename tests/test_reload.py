@@ -15,6 +15,7 @@ from test_load import (  # noqa: F401 - server and graphs are fixtures
     expected_content,
     graphs,
     recorded_writes,
+    with_literals_changed,
     server,
     snapshot,
 )
@@ -35,21 +36,6 @@ S, P = ox.NamedNode("https://example.org/s"), ox.NamedNode("https://example.org/
 
 def has_blank_node(triples) -> bool:
     return any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode) for t in triples)
-
-
-def with_literals_changed(graphs, every: int = 3) -> dict:
-    """``graphs`` with one literal changed in every ``every``-th graph that has one: the same counts."""
-    changed, n = {}, 0
-    for name, triples in graphs.items():
-        triples = list(triples)
-        at = next((i for i, t in enumerate(triples) if isinstance(t.object, ox.Literal)), None)
-        if at is not None:
-            if n % every == 0:
-                t = triples[at]
-                triples[at] = ox.Triple(t.subject, t.predicate, ox.Literal(t.object.value + " (v2)"))
-            n += 1
-        changed[name] = triples
-    return changed
 
 
 def loaded(server, graphs) -> None:
@@ -287,20 +273,6 @@ def test_an_unreadable_comparison_replaces_every_graph(server, graphs, monkeypat
     report = reloaded(server, graphs)
     assert {c.action for c in report.changes if graphs[c.graph]} == {"replaced"}
     assert snapshot(server, graphs) == expected_content(graphs)
-
-
-@pytest.mark.parametrize("answer", [None, 504], ids=["connection-closed", "gateway-timeout"])
-def test_a_lost_answer_to_the_update_is_resolved_by_its_marker(server, graphs, monkeypatch, answer):
-    """The server applies the update but its answer is lost: the marker graph it wrote says so."""
-    new_graphs = with_literals_changed(graphs)
-    loaded(server, graphs)
-    monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
-    with BasicAuthProxy(server.base, "loader", PASSWORD, lose_answers_to="POST /update", lost_answer_status=answer,
-                        pass_server_header=True) as proxy:
-        with SparqlClient(endpoint_from(proxy.query_url, user="loader"), backoff=0.05) as client:
-            report = loading.load_graphs(client, new_graphs, progress=False)
-    assert report.method == "update"
-    assert snapshot(server, new_graphs) == expected_content(new_graphs)
 
 
 def test_an_update_without_an_answer_or_its_marker_is_an_unknown_outcome(server, graphs, monkeypatch):
