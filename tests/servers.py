@@ -120,13 +120,16 @@ class BasicAuthProxy:
     ``lose_answers_to`` (``"POST"`` or ``"POST /update"``): forward those requests, then close
     the connection without answering, or answer ``lost_answer_status`` (504: a gateway that
     stopped waiting). ``hold_requests_to``: forward those only after
-    ``hold_seconds``, as a busy server would start them late. Its own ``Server`` header
-    hides the upstream's (as nginx does by default) unless ``pass_server_header``.
+    ``hold_seconds``, as a busy server would start them late. ``drop_then_forward_to``:
+    close the connection at once without an answer, and forward the request
+    ``hold_seconds`` later, as a gateway that gives up while the server goes on. Its own
+    ``Server`` header hides the upstream's (as nginx does by default) unless ``pass_server_header``.
     """
 
     def __init__(self, upstream: str, user: str, password: str, *, lose_answers_to: str | None = None,
                  lost_answer_status: int | None = None, hold_requests_to: str | None = None,
-                 hold_seconds: float = 0.0, pass_server_header: bool = False) -> None:
+                 hold_seconds: float = 0.0, pass_server_header: bool = False,
+                 drop_then_forward_to: str | None = None) -> None:
         expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
         client = httpx.Client(timeout=30)
 
@@ -147,6 +150,12 @@ class BasicAuthProxy:
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "authorization", "content-length")}
                 request = (self.command, f"{self.command} {self.path.split('?')[0]}")
+                if drop_then_forward_to in request:
+                    late = threading.Timer(hold_seconds, client.request,
+                                           (self.command, upstream + self.path), {"content": body, "headers": headers})
+                    late.start()
+                    self.close_connection = True
+                    return
                 if hold_requests_to in request:
                     time.sleep(hold_seconds)
                 response = client.request(self.command, upstream + self.path, content=body, headers=headers)

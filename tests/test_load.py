@@ -479,6 +479,29 @@ def test_a_lost_answer_to_a_load_is_resolved(server, graphs, monkeypatch, answer
     assert snapshot(server, new_graphs) == expected_content(new_graphs)
 
 
+@pytest.mark.parametrize("path", ["first-load", "staged-swap", "reload-update"])
+def test_a_connection_dropped_while_the_server_goes_on_is_an_unknown_outcome(server, graphs, monkeypatch, path):
+    """A gateway closes the connection without an answer and the server starts the request
+    two seconds later: the targets are as before when counted, which is not "nothing
+    changed" (exit 4, and for the swap its staging graphs dropped under it) but exit 8;
+    the server then puts the release in place."""
+    new_graphs = graphs
+    if path != "first-load":
+        with client_for(server) as client:
+            loading.load_graphs(client, graphs, progress=False)
+        new_graphs = with_literals_changed(graphs)
+    monkeypatch.setenv("VITD_KG_PASSWORD", PASSWORD)
+    with BasicAuthProxy(server.base, "loader", PASSWORD, hold_seconds=2, pass_server_header=True,
+                        drop_then_forward_to="POST /store" if path == "first-load" else "POST /update") as proxy:
+        with SparqlClient(endpoint_from(proxy.query_url, user="loader"), backoff=0.05) as client, \
+                pytest.raises(OutcomeUnknown, match="got no answer and the"):
+            loading.load_graphs(client, new_graphs, progress=False, method="dataset" if path == "staged-swap" else "auto")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and snapshot(server, new_graphs) != expected_content(new_graphs):
+            time.sleep(0.2)
+    assert snapshot(server, new_graphs) == expected_content(new_graphs)
+
+
 def test_one_big_graph_goes_in_slices_with_the_same_triples(server, graphs, monkeypatch):
     """Everything in one named graph (as --graph does), sent 100 triples at a time."""
     monkeypatch.setattr(loading, "CHUNK_TRIPLES", 100)

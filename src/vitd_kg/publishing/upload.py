@@ -318,7 +318,8 @@ def _load_in_one_transaction(client: SparqlClient, graphs: dict[str, list[ox.Tri
 
     A body that was not sent to its end cannot have been applied: the error is raised as
     it is (nothing changed). A request sent whole that got no answer is resolved by
-    counting the targets: all loaded, all still empty, or :class:`OutcomeUnknown`.
+    counting the targets: all loaded is success; anything else is :class:`OutcomeUnknown`,
+    since targets still empty may only mean the server has not finished.
     """
     body = _StreamedQuads(graphs, bar)
     try:
@@ -329,15 +330,12 @@ def _load_in_one_transaction(client: SparqlClient, graphs: dict[str, list[ox.Tri
                 error.hint = (error.hint or "") + "\n  the request was cut before its end, so the server applied none of it"
             raise
         now = _counted_after_no_answer(client, graphs, error, "load")
-        if all(now[graph] == len(triples) for graph, triples in graphs.items()):
-            pass  # applied: the answer was lost, the data is in
-        elif not any(now.values()) and not error.timed_out:
-            raise  # the server dropped the request (it died, or closed the connection) before its commit
-        else:
+        if not all(now[graph] == len(triples) for graph, triples in graphs.items()):
+            # Still empty is not "nothing changed": a gateway may have dropped the connection
+            # (or timed out) while the server goes on with the request.
             raise OutcomeUnknown(
-                "the load request got no answer in time and the target graphs are not loaded yet"
-                if error.timed_out else
-                "the load request got no answer and the target graphs are neither empty nor loaded",
+                f"the load request got no answer{' in time' if error.timed_out else ''} and the target graphs are "
+                + ("not loaded yet" if not any(now.values()) else "neither empty nor loaded"),
                 hint=f"the server may still be applying it: {WAIT_THEN_LOAD_AGAIN}",
             ) from None
     if after_upload is not None:
@@ -490,12 +488,9 @@ def _swap(client: SparqlClient, graphs, staging, before, uploaded) -> None:
         if all(now[g] == len(graphs[g]) for g in graphs) and not any(left.values()):
             _cleanup(client, uploaded, error)  # applied: the answer was lost, the data is in
             return
-        if now == before and not error.timed_out:  # after a timeout the server may still be applying it
-            _cleanup(client, uploaded, error)
-            raise
-        if error.timed_out:
+        if now == before:  # not "nothing changed": the server may still be applying it (staging is kept for it)
             raise OutcomeUnknown(
-                "the swap request got no answer in time and the graphs are not new yet",
+                f"the swap request got no answer{' in time' if error.timed_out else ''} and the graphs are not new yet",
                 hint=f"the server may still be applying it: {WAIT_THEN_LOAD_AGAIN}",
             ) from None
         raise OutcomeUnknown(
