@@ -79,10 +79,32 @@ def test_upload_release_times_every_path_against_a_raw_post(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     row = done.stdout.splitlines()[-1].strip("|").split("|")
-    assert row[0].strip() == "release" and len(row) == 13, done.stdout
+    assert row[0].strip() == "release" and len(row) == 14, done.stdout
     quads = sum(1 for line in (release / "vitd-kg.nq").read_text(encoding="utf-8").splitlines() if line.strip())
     assert int(row[1].replace(",", "")) == quads
     assert all(float(cell.strip().removesuffix(" s")) > 0 for cell in row[2:])
+
+
+def test_upload_virtuoso_times_the_upload_against_the_bulk_loader(tmp_path):
+    """benchmarks/upload_virtuoso.py on the bundled release: two real Virtuoso servers, one row."""
+    import shutil
+
+    import vitd_kg
+    from vitd_kg.publishing.release import read_release
+
+    if shutil.which("virtuoso-t") is None:
+        pytest.skip("virtuoso-t is not installed (Debian package virtuoso-opensource, in .ci/apt-packages.txt)")
+    release = tmp_path / "release"
+    vitd_kg.dist(release)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "upload_virtuoso.py"), str(release)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    row = done.stdout.splitlines()[-1].strip("|").split("|")
+    assert row[0].strip() == "release" and len(row) == 6, done.stdout
+    assert int(row[1].replace(",", "")) == sum(len(set(triples)) for triples in read_release(release).values())
+    assert all(float(cell.strip().removesuffix(" s")) > 0 for cell in row[2:5])
 
 
 def test_commands_run_whole_processes_including_dist_and_docs(tmp_path):
