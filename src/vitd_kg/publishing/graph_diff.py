@@ -33,6 +33,7 @@ from typing import Iterable, Iterator
 import pyoxigraph as ox
 
 from vitd_kg.errors import RequestRejected
+from vitd_kg.publishing.bodies import as_nquads, ntriples
 from vitd_kg.publishing.sparql_client import SparqlClient
 
 #: Triples read back in one SELECT (about 20 MB of TSV).
@@ -106,8 +107,6 @@ def _differing(answer: bytes | None, brace: str, batch: list[str], graphs: dict[
                server_blank_nodes: dict[str, str]) -> set[str]:
     """The graphs of ``batch`` whose triples on the server (``answer``) are not those of the
     release. ``server_blank_nodes`` maps each blank node seen on the server so far to its graph."""
-    from vitd_kg.publishing.upload import as_nquads, ntriples
-
     if answer is None:
         return set(batch)
     try:
@@ -182,8 +181,6 @@ def merged_by_store(graphs: dict[str, list[ox.Triple]]) -> dict[str, int]:
     """The graphs of which an Oxigraph store would keep fewer triples than ``graphs`` holds
     (two literals with one value, such as ``"1"`` and ``"01"^^xsd:integer``, are one
     triple there), with the number it would keep."""
-    from vitd_kg.publishing.upload import as_nquads, ntriples
-
     store = ox.Store()
     store.load(b"".join(as_nquads(ntriples(triples), g) for g, triples in graphs.items() if triples),
                format=ox.RdfFormat.N_QUADS)
