@@ -70,7 +70,8 @@ from vitd_kg.publishing.sparql_client import SparqlClient, checked_graph_iri
 STAGING_PREFIX = "urn:vitd-kg:staging:"
 #: Bytes of N-Quads sent in one dataset request (graphs are never split between requests).
 BATCH_BYTES = 32 * 1024 * 1024
-#: Graphs named in one counting query or one update of the clean-up.
+#: Graphs named in one counting query, one update of the clean-up, or one part of a swap the
+#: store refused whole.
 GRAPHS_PER_REQUEST = 500
 #: What to do when the server may still be applying a load or a swap that got no answer in time.
 WAIT_THEN_LOAD_AGAIN = (
@@ -468,6 +469,12 @@ def _swap(client: SparqlClient, graphs, staging, before, uploaded) -> None:
     one_operation = client.is_oxigraph
     try:
         client.update(_swap_update(graphs, staging, one_operation))
+    except RequestRejected:
+        if one_operation or len(graphs) <= GRAPHS_PER_REQUEST:
+            _cleanup(client, uploaded, sys.exc_info()[1])
+            raise
+        _swap_in_parts(client, graphs, staging, uploaded)  # e.g. Virtuoso: "Query too large" above ~900 MOVEs
+        return
     except EndpointUnreachable as error:
         if not error.request_sent:  # the connection was refused: the swap never reached the server
             _cleanup(client, uploaded, error)
@@ -497,6 +504,33 @@ def _swap(client: SparqlClient, graphs, staging, before, uploaded) -> None:
         _drop(client, uploaded)
     except VitdKgError:  # the swap is done; what is left is empty staging graphs
         pass
+
+
+def _swap_in_parts(client: SparqlClient, graphs: dict[str, list[ox.Triple]], staging: dict[str, str],
+                   uploaded: list[str]) -> None:
+    """The swap as one update request per ``GRAPHS_PER_REQUEST`` graphs, for a store that
+    refused it whole (Virtuoso 7.2 refuses about 900 MOVEs in one request as "Query too
+    large"). All or nothing holds per request only: if a request after the first fails,
+    some graphs are new and some old, which is :class:`OutcomeUnknown` (the next load puts
+    the release in place and removes the staging graphs left).
+    """
+    names = list(graphs)
+    parts = [names[start:start + GRAPHS_PER_REQUEST] for start in range(0, len(names), GRAPHS_PER_REQUEST)]
+    for done, part in enumerate(parts):
+        try:
+            client.update(_swap_update({graph: graphs[graph] for graph in part}, staging))
+        except BaseException as error:
+            if done == 0 and (isinstance(error, RequestRejected) or not getattr(error, "request_sent", True)):
+                _cleanup(client, uploaded, error)  # nothing was swapped in
+                raise
+            if not isinstance(error, VitdKgError):
+                raise
+            raise OutcomeUnknown(
+                f"the swap went in {len(parts)} requests, as the server refused one request for all {len(names)} "
+                f"graphs, and request {done + 1} failed ({error.message}): graphs of the first {done} are new, "
+                "the others may be old",
+                hint="run `vitd-kg load` again to put the whole release in place",
+            ) from None
 
 
 def _drop(client: SparqlClient, graphs: list[str]) -> None:
