@@ -12,9 +12,8 @@ nodes keep no identity between a store and a file, so a graph's triples with bla
 are compared up to their labels: the same after canonical relabelling on each side. A
 blank node that two graphs share is one node, on the server as in the release, so those
 graphs are never called unchanged (the release's are written together, in one request).
-Anything the comparison cannot read (an answer that is
-not TSV, a term the TriG parser refuses) makes its whole batch "changed": a wrong guess
-costs time, never data.
+Anything the comparison cannot read (an answer that is not TSV, a term the TriG parser
+refuses) makes its whole batch "changed": a wrong guess costs time, never data.
 
 Reading a graph costs about a quarter of what writing it costs (at 1e6 triples on
 Oxigraph: about 7 s to answer the SELECT against 22 s for a raw POST), so this pays
