@@ -45,7 +45,7 @@ def loaded(server, graphs) -> None:
 
 def reloaded(server, graphs, **options) -> loading.LoadReport:
     with client_for(server) as client:
-        return loading.load_graphs(client, graphs, progress=False, **options)
+        return loading.load_graphs(client, graphs, **{"progress": False, **options})
 
 
 def test_reloading_the_same_release_writes_nothing(server, graphs, monkeypatch):
@@ -333,6 +333,14 @@ def test_a_blank_node_inside_a_triple_term_that_two_graphs_share_stays_one_node(
     assert joined() == 1
     assert [c.action for c in reloaded(server, release).changes] == ["replaced", "replaced"]
     assert joined() == 1
+
+
+def test_the_comparison_shows_a_progress_bar_when_asked(server, graphs, capsys):
+    loaded(server, graphs)
+    capsys.readouterr()
+    reloaded(server, graphs, progress=True)
+    err = capsys.readouterr().err
+    assert "comparing: 100%" in err and f"{sum(map(len, graphs.values()))}/{sum(map(len, graphs.values()))}" in err
 
 
 def test_the_report_names_unchanged_graphs(server, graphs, capsys):

@@ -27,7 +27,7 @@ read.
 from __future__ import annotations
 
 import uuid
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -41,14 +41,19 @@ BATCH_TRIPLES = 100_000
 BATCH_GRAPHS = 2_000
 
 
-def changed_graphs(client: SparqlClient, graphs: dict[str, list[ox.Triple]], before: dict[str, int]) -> list[str]:
+def changed_graphs(client: SparqlClient, graphs: dict[str, list[ox.Triple]], before: dict[str, int],
+                   progress: Callable[[int], object] | None = None) -> list[str]:
     """The graphs of ``graphs`` (IRI -> triples, no duplicates) whose content on the server
-    differs from the release, in the order of ``graphs``; ``before`` holds their counts there."""
+    differs from the release, in the order of ``graphs``; ``before`` holds their counts there.
+    ``progress(n)`` is told of every ``n`` triples compared, or settled without reading."""
     changed = {g for g, triples in graphs.items() if before[g] != len(triples)} | _sharing_blank_nodes(graphs)
+    told = progress or (lambda n: None)
+    told(sum(len(graphs[g]) for g in changed))
     brace = f"urn:vitd-kg:tsv-brace:{uuid.uuid4().hex}"
     server_blank_nodes: dict[str, str] = {}
     for batch in _batches([g for g, triples in graphs.items() if triples and g not in changed], graphs):
         changed |= _differing(_read_back(client, batch, brace), brace, batch, graphs, server_blank_nodes)
+        told(sum(len(graphs[g]) for g in batch))
     return [g for g in graphs if g in changed]
 
 

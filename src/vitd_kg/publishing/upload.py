@@ -152,8 +152,9 @@ def load_graphs(
     _drop(client, stale)
     show = sys.stderr.isatty() if progress is None else progress
 
-    def progress_bar(sending: dict[str, list[ox.Triple]]) -> tqdm:
-        return tqdm(total=sum(len(t) for t in sending.values()), unit="triple", disable=not show, file=sys.stderr)
+    def progress_bar(sending: dict[str, list[ox.Triple]], doing: str | None = None) -> tqdm:
+        return tqdm(total=sum(len(t) for t in sending.values()), unit="triple", desc=doing, disable=not show,
+                    file=sys.stderr)
 
     if method == "auto" and client.is_oxigraph and not any(before.values()):
         with progress_bar(graphs) as bar:
@@ -164,7 +165,8 @@ def load_graphs(
     if method == "auto" and client.is_oxigraph:
         from vitd_kg.publishing.graph_diff import changed_graphs
 
-        changed = {graph: graphs[graph] for graph in changed_graphs(client, graphs, before)}
+        with progress_bar(graphs, "comparing") as bar:
+            changed = {graph: graphs[graph] for graph in changed_graphs(client, graphs, before, bar.update)}
         unchanged = set(graphs) - set(changed)
         if not changed:
             return _verified(client, graphs, before, stale, method="none", requests=0, unchanged=unchanged)
