@@ -148,6 +148,14 @@ def wait_for(predicate, timeout: float = 120) -> None:
         time.sleep(0.02)
 
 
+def writing_started(parent: Path) -> bool:
+    """Whether a temporary release folder in ``parent`` holds a file yet (False once it is gone)."""
+    try:
+        return any(f.is_file() for d in parent.glob(".release.tmp-*") for f in d.rglob("*"))
+    except OSError:
+        return False
+
+
 def test_kill_9_during_dist_leaves_the_release_as_it_was_and_the_next_run_cleans_up(tmp_path):
     out = tmp_path / "release"
     assert main(["dist", str(out)]) == 0
@@ -155,8 +163,9 @@ def test_kill_9_during_dist_leaves_the_release_as_it_was_and_the_next_run_cleans
     process = subprocess.Popen([sys.executable, "-m", "vitd_kg", "dist", str(out), "--force"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_for(lambda: any(p.name.startswith(".release.tmp-") for p in tmp_path.iterdir()) or process.poll() is not None)
-        time.sleep(0.3)  # in the middle of writing the dumps
+        # killed once the first files are in the temporary folder, in the middle of writing the
+        # release (a fixed pause after the folder appeared let a fast machine finish first)
+        wait_for(lambda: writing_started(tmp_path) or process.poll() is not None)
         process.send_signal(signal.SIGKILL)
         process.wait(30)
     finally:
