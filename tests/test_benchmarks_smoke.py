@@ -67,19 +67,22 @@ def test_validate_overhead_times_both_sides(tmp_path):
     assert abs(ratio_one - whole / one) < 0.05 * ratio_one
 
 
-def test_upload_release_times_every_path_against_a_raw_post(tmp_path):
-    """benchmarks/upload_release.py on the bundled release: every path into real Oxigraph stores, one row."""
+def upload_benchmark_row(script: str, tmp_path: Path) -> tuple[Path, list[str], str]:
+    """The bundled release, and the last table row ``benchmarks/<script>`` prints for it."""
     import vitd_kg
 
     release = tmp_path / "release"
     vitd_kg.dist(release)
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "upload_release.py"), str(release)],
-        capture_output=True, text=True, timeout=600,
-    )
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), str(release)],
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    row = done.stdout.splitlines()[-1].strip("|").split("|")
-    assert row[0].strip() == "release" and len(row) == 14, done.stdout
+    return release, done.stdout.splitlines()[-1].strip("|").split("|"), done.stdout
+
+
+def test_upload_release_times_every_path_against_a_raw_post(tmp_path):
+    """benchmarks/upload_release.py on the bundled release: every path into real Oxigraph stores, one row."""
+    release, row, stdout = upload_benchmark_row("upload_release.py", tmp_path)
+    assert row[0].strip() == "release" and len(row) == 14, stdout
     quads = sum(1 for line in (release / "vitd-kg.nq").read_text(encoding="utf-8").splitlines() if line.strip())
     assert int(row[1].replace(",", "")) == quads
     assert all(float(cell.strip().removesuffix(" s")) > 0 for cell in row[2:])
@@ -89,20 +92,12 @@ def test_upload_virtuoso_times_the_upload_against_the_bulk_loader(tmp_path):
     """benchmarks/upload_virtuoso.py on the bundled release: two real Virtuoso servers, one row."""
     import shutil
 
-    import vitd_kg
     from vitd_kg.publishing.release import read_release
 
     if shutil.which("virtuoso-t") is None:
         pytest.skip("virtuoso-t is not installed (Debian package virtuoso-opensource, in .ci/apt-packages.txt)")
-    release = tmp_path / "release"
-    vitd_kg.dist(release)
-    done = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "upload_virtuoso.py"), str(release)],
-        capture_output=True, text=True, timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    row = done.stdout.splitlines()[-1].strip("|").split("|")
-    assert row[0].strip() == "release" and len(row) == 6, done.stdout
+    release, row, stdout = upload_benchmark_row("upload_virtuoso.py", tmp_path)
+    assert row[0].strip() == "release" and len(row) == 6, stdout
     assert int(row[1].replace(",", "")) == sum(len(set(triples)) for triples in read_release(release).values())
     assert all(float(cell.strip().removesuffix(" s")) > 0 for cell in row[2:5])
 

@@ -47,8 +47,9 @@ which Oxigraph applies in one transaction (:func:`_replaced_in_one_update`). The
 also writes a marker graph, so a lost answer is resolved by looking for it: there, the
 update was applied; not there, the outcome is unknown (the server may still be working on
 it). Graphs that an Oxigraph store would keep fewer triples of than the release has
-(:func:`~vitd_kg.publishing.graph_diff.merged_by_store`) stop it before it writes. An update longer than ``UPDATE_BYTES``, or one the server (or a proxy) refuses,
-changes nothing, and the changed graphs then go through staging (steps 2-4). Step 5
+(:func:`~vitd_kg.publishing.graph_diff.merged_by_store`) stop it before it writes. An
+update longer than ``UPDATE_BYTES``, or one the server (or a proxy) refuses, changes
+nothing, and the changed graphs then go through staging (steps 2-4). Step 5
 counts every target, as always. Like any load, it does not lock the store: a graph
 another client changes between the comparison and the update keeps that change if it
 was called unchanged.
@@ -139,7 +140,8 @@ def load_graphs(
     ``method`` is ``auto`` (into Oxigraph, a first load is one transactional POST straight
     into the empty targets, and a reload writes only the graphs that changed, in one update;
     else staging through a dataset POST where the store accepts one, else one PUT per
-    graph), ``dataset`` or ``graph`` (both always stage and replace every graph). ``after_upload(index, graph)`` runs after each graph's upload (tests
+    graph), ``dataset`` or ``graph`` (both always stage and replace every graph).
+    ``after_upload(index, graph)`` runs after each graph's upload (tests
     use it to inject faults). ``progress`` None shows a bar only when stderr is a terminal.
     """
     from tqdm import tqdm
