@@ -67,6 +67,9 @@ class ParsedFile:
     is_turtle: bool = True
     subjects: set = field(default_factory=set)
     uses: set = field(default_factory=set)
+    #: the predicates and object IRIs that may be undefined ``vitd:`` terms or CURIE-like
+    #: (:func:`may_be_misnamed`)
+    misnamed: set = field(default_factory=set)
     _lines: TurtleLines | None = field(default=None, repr=False)
 
     @property
@@ -125,7 +128,7 @@ def check_sizes(files: Iterable[SourceFile], max_bytes: int) -> None:
 def parse_file(source: SourceFile) -> ParsedFile:
     """Read, sniff and strictly parse one file; collect its subjects and literal uses."""
     text, quads = parse_source(source, check_depth=False)  # checked below, with the census's edges
-    subjects, uses, edges = _census(quads)
+    subjects, uses, edges, iris = _census(quads)
     check_nesting(source, quads, text, edges=edges)
     rdf_format = source.format
     if rdf_format not in _TRIPLE_FORMATS and any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
@@ -143,27 +146,40 @@ def parse_file(source: SourceFile) -> ParsedFile:
         is_turtle=rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES),
         subjects=subjects,
         uses=uses,
+        misnamed={iri for iri in iris if may_be_misnamed(iri)},
     )
 
 
-def _census(quads: list[ox.Quad]) -> tuple[set, set, list]:
-    """The subjects of the quads, their (predicate, literal) pairs, and the edges from a
-    blank node to another (:func:`~vitd_kg.rdf.reading.blank_edges`): one pass."""
-    literal_type, blank_type = ox.Literal, ox.BlankNode
+def _census(quads: list[ox.Quad]) -> tuple[set, set, list, set]:
+    """The subjects of the quads, their (predicate, literal) pairs, the edges from a blank
+    node to another (:func:`~vitd_kg.rdf.reading.blank_edges`), and the distinct predicates
+    and object IRIs: one pass."""
+    literal_type, blank_type, named_type = ox.Literal, ox.BlankNode, ox.NamedNode
     subjects: set = set()
     uses: set = set()
     edges: list = []
-    add_subject, add_use, add_edge = subjects.add, uses.add, edges.append
+    iris: set = set()
+    add_subject, add_use, add_edge, add_iri = subjects.add, uses.add, edges.append, iris.add
     for quad in quads:
         subject = quad.subject
         add_subject(subject)
+        predicate = quad.predicate
+        add_iri(predicate)
         value = quad.object
         kind = type(value)
         if kind is literal_type:
-            add_use((quad.predicate, value))
+            add_use((predicate, value))
+        elif kind is named_type:
+            add_iri(value)
         elif kind is blank_type and type(subject) is blank_type:
-            add_edge((subject, quad.predicate.value, value))
-    return subjects, uses, edges
+            add_edge((subject, predicate.value, value))
+    return subjects, uses, edges, iris
+
+
+def may_be_misnamed(term) -> bool:
+    """Whether ``term`` is an IRI that :func:`check_terms` may report: one of the ``vitd:``
+    namespace, or not http(s) (a CURIE written as an IRI, such as ``<claim:x>``)."""
+    return type(term) is ox.NamedNode and ((value := term.value).startswith(VITD_IRI) or not value.startswith("http"))
 
 
 # --------------------------------------------------------------------------- the rules, triple by triple
@@ -455,21 +471,11 @@ def _suspects(
 
         for stored in set(stored_forms(ill_typed).values()):
             suspects.update(q.subject for q in store.quads_for_pattern(None, None, stored))
-    # Undefined vitd: terms and CURIE-like IRIs ("claim:x") among the distinct IRIs: the
-    # subjects are known already, the objects and predicates come from the store, the
-    # objects already narrowed there to those of the vitd: namespace or not http(s) (of a
+    # Undefined vitd: terms and CURIE-like IRIs ("claim:x") among the distinct IRIs, which
+    # each file's census narrowed to those of the vitd: namespace or not http(s) (of a
     # million triples, a few dozen distinct IRIs instead of a hundred thousand).
-    named_node = ox.NamedNode
-
-    def candidate(term) -> bool:
-        return type(term) is named_node and ((value := term.value).startswith(VITD_IRI) or not value.startswith("http"))
-
-    found = {x for f in files for x in f.subjects if candidate(x)}
-    found.update(x[0] for x in store.query(
-        "SELECT DISTINCT ?x WHERE { ?s ?p ?x "
-        f'FILTER(isIRI(?x) && (STRSTARTS(STR(?x), "{VITD_IRI}") || !STRSTARTS(STR(?x), "http"))) }}'
-    ))
-    found.update(x[0] for x in store.query("SELECT DISTINCT ?x WHERE { ?s ?x ?o }") if candidate(x[0]))
+    found = {x for f in files for x in f.subjects if may_be_misnamed(x)}
+    found.update(*(f.misnamed for f in files))
     bad = {x for x in found if _term_problem(x.value, "", defined, []) is not None}
     for term in bad:
         suspects.add(term)
