@@ -248,6 +248,37 @@ def test_rewritten_literals_are_checked_as_written():
     assert [(str(r.value), r.value.datatype) for r in fast.results if r.constraint_component == SH.DatatypeConstraintComponent] == [("5", XSD.int)]
 
 
+INTEGER_FORMS = [
+    "0", "-0", "+0", "00", "5", "+5", "05", "-5", "-05", "10", "-10", "120",
+    "123456789012345678", "-999999999999999999", "1000000000000000000", "9223372036854775807",
+    "9223372036854775808", "-9223372036854775808", "-9223372036854775809", "99999999999999999999",
+    " 5", "5 ", "1e3", "1.0", "\u0663", "",
+]
+
+
+@pytest.mark.parametrize("lexical", INTEGER_FORMS + [str(n) for n in (7**k for k in range(1, 23))])
+def test_integers_taken_as_written_are_stored_as_written(lexical):
+    """The shortcut that spares the store a round trip for integers (``_stored_as_written``)
+    never says "as written" of a literal the store rewrites: Oxigraph itself is asked."""
+    import pyoxigraph as ox
+
+    from vitd_kg.validation.fast_shacl import _stored_as_written, stored_forms
+
+    literal = ox.Literal(lexical, datatype=ox.NamedNode(str(XSD.integer)))
+    if _stored_as_written(literal):
+        assert stored_forms([literal])[literal] == literal
+
+
+def test_the_integer_shortcut_takes_canonical_integers():
+    """The shortcut is not vacuous: canonical integers up to 18 digits skip the store."""
+    import pyoxigraph as ox
+
+    from vitd_kg.validation.fast_shacl import _stored_as_written
+
+    taken = [x for x in INTEGER_FORMS if _stored_as_written(ox.Literal(x, datatype=ox.NamedNode(str(XSD.integer))))]
+    assert taken == ["0", "5", "-5", "10", "-10", "120", "123456789012345678", "-999999999999999999"]
+
+
 def test_report_turtle_is_read_by_pyshacl_and_by_vitd_kg():
     from vitd_kg.validation.shacl_engine import read_report, report_turtle, validate_graphs
 

@@ -462,6 +462,20 @@ def stored_forms(literals: Iterable[ox.Literal]) -> dict[ox.Literal, ox.Literal]
 #: Datatypes whose literals Oxigraph always stores as written (language tags are lower-cased
 #: by the parser already, before a literal reaches Python).
 _STORED_AS_WRITTEN = frozenset({str(XSD.string), str(RDF.langString)})
+_XSD_INTEGER = str(XSD.integer)
+#: xsd:integer in its canonical form, and small enough for the 64 bits Oxigraph keeps it in
+#: (``tests/test_fast_shacl.py`` checks these against the store, at the limits too).
+_CANONICAL_INTEGER = re.compile(r"0|-?[1-9][0-9]{0,17}")
+
+
+def _stored_as_written(literal: ox.Literal) -> bool:
+    """Whether Oxigraph surely stores ``literal`` as written (:func:`stored_forms` says for
+    the others): a string, or an integer written canonically (the most common typed literal:
+    telling it here spares the store a round trip for each)."""
+    datatype = literal.datatype.value
+    if datatype in _STORED_AS_WRITTEN:
+        return True
+    return datatype == _XSD_INTEGER and _CANONICAL_INTEGER.fullmatch(literal.value) is not None
 
 
 def literal_uses(triples: Iterable) -> set[tuple[ox.NamedNode, ox.Literal]]:
@@ -476,14 +490,61 @@ def literal_uses(triples: Iterable) -> set[tuple[ox.NamedNode, ox.Literal]]:
     return uses
 
 
+@dataclass
+class LiteralForms:
+    """How Oxigraph would store the literals of some data, worked out without the data's
+    store (see :class:`StoreData`, whose fields these are): from the data's
+    :func:`literal_uses` and the shapes' constants, so that a caller can have it ready
+    while another thread loads the store."""
+
+    originals: dict[ox.Literal, ox.Literal] = field(default_factory=dict)
+    predicates: set[ox.NamedNode] = field(default_factory=set)
+    merged: tuple[ox.Literal, ox.Literal] | None = None
+    ill_typed_originals: list[ox.Literal] = field(default_factory=list)
+
+
+def literal_forms(uses: set[tuple[ox.NamedNode, ox.Literal]], constants: Iterable[ox.Literal] = ()) -> LiteralForms:
+    """The literals of ``uses`` that Oxigraph stores in another form, and whether two
+    literals (or one and a shapes' constant) would be stored as one."""
+    literals = {literal for _, literal in uses}
+    forms_of = LiteralForms()
+    constants = set(constants)
+    candidates = [lit for lit in literals if not _stored_as_written(lit)]
+    forms = stored_forms(candidates + sorted(constants - literals, key=str))
+    changed = [lit for lit in candidates if forms[lit] != lit]
+
+    def kept(literal: ox.Literal) -> bool:  # a literal of the data or shapes, stored as written
+        return (literal in literals or literal in constants) and forms.get(literal, literal) == literal
+
+    for original in changed:
+        image = forms[original]
+        if kept(image) or image in forms_of.originals:
+            other = forms_of.originals.get(image, image)
+            forms_of.merged = (original, other)
+            break
+        forms_of.originals[image] = original
+    if forms_of.originals:
+        rewritten = set(forms_of.originals.values())
+        forms_of.predicates = {predicate for predicate, literal in uses if literal in rewritten}
+    if forms_of.merged is None:
+        for constant in constants:
+            image = forms.get(constant, constant)
+            if image != constant and (kept(image) or forms_of.originals.get(image, constant) != constant):
+                forms_of.merged = (constant, forms_of.originals.get(image, image))
+                break
+    forms_of.ill_typed_originals = [lit for lit in forms_of.originals.values() if to_rdflib(lit).ill_typed]
+    return forms_of
+
+
 def load_data(triples: Iterable, constants: Iterable[ox.Literal] = (), *, store: ox.Store | None = None,
-              uses: set[tuple[ox.NamedNode, ox.Literal]] | None = None) -> StoreData:
+              uses: set[tuple[ox.NamedNode, ox.Literal]] | None = None, forms: LiteralForms | None = None) -> StoreData:
     """Put ``triples`` (pyoxigraph triples or quads, or rdflib triples) into a new store,
     noting the literals that Oxigraph would not keep as written (see :class:`StoreData`).
 
     A caller that has already loaded the pyoxigraph ``triples`` into the default graph of a
     store passes it as ``store`` (it is used, not copied), and may pass their
-    :func:`literal_uses` as ``uses``."""
+    :func:`literal_uses` as ``uses``, or what :func:`literal_forms` made of them and
+    ``constants`` as ``forms``."""
     ill_typed: list[Literal] = []
     triples = triples if isinstance(triples, list) else list(triples)
     if triples and not isinstance(triples[0], (ox.Triple, ox.Quad)):
@@ -503,33 +564,10 @@ def load_data(triples: Iterable, constants: Iterable[ox.Literal] = (), *, store:
         if not triples or not isinstance(triples[0], ox.Quad) or next(iter(store.named_graphs()), None) is not None:
             store.clear()  # triples, or quads in named graphs: their default graph is meant
             fill(store, (ox.Quad(t.subject, t.predicate, t.object) for t in triples))
-    if uses is None:
-        uses = literal_uses(triples)
-    literals = {literal for _, literal in uses}
-    data = StoreData(store=store)
-    constants = set(constants)
-    # Only typed literals of other datatypes than xsd:string can be stored in another form.
-    candidates = [lit for lit in literals if lit.datatype.value not in _STORED_AS_WRITTEN]
-    forms = stored_forms(candidates + sorted(constants - literals, key=str))
-    changed = [lit for lit in candidates if forms[lit] != lit]
-    keep = {lit for lit in literals | constants if forms.get(lit, lit) == lit}
-    for original in changed:
-        image = forms[original]
-        if image in keep or image in data.originals:
-            other = data.originals.get(image, image)
-            data.merged = (original, other)
-            break
-        data.originals[image] = original
-    if data.originals:
-        rewritten = set(data.originals.values())
-        data.predicates = {predicate for predicate, literal in uses if literal in rewritten}
-    if data.merged is None:
-        for constant in constants:
-            image = forms.get(constant, constant)
-            if image != constant and (image in keep or data.originals.get(image, constant) != constant):
-                data.merged = (constant, data.originals.get(image, image))
-                break
-    data.ill_typed_originals = [lit for lit in data.originals.values() if to_rdflib(lit).ill_typed]
+    if forms is None:
+        forms = literal_forms(literal_uses(triples) if uses is None else uses, constants)
+    data = StoreData(store=store, originals=forms.originals, predicates=forms.predicates, merged=forms.merged,
+                     ill_typed_originals=list(forms.ill_typed_originals))
     # rdflib may already have rewritten an ill-typed literal's lexical form ("none"^^xsd:boolean
     # is kept as "false", flagged ill-typed): the form the data wrote is lost.
     data.ill_typed_originals += [

@@ -37,7 +37,8 @@ from vitd_kg.rdf.sources import Source, SourceFile, bundled_data_sources, data_s
 from vitd_kg.validation.ahead import ShaclAhead
 from vitd_kg.validation.gate import DEFAULT_MAX_BYTES, GateReport, ParsedFile, StoreUnfit, check, check_sizes, parse_file
 from vitd_kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
-from vitd_kg.validation.shacl_engine import ENGINES, ShaclReport, load_shapes, prepare, validate_graphs
+from vitd_kg.validation.fast_shacl import LiteralForms
+from vitd_kg.validation.shacl_engine import ENGINES, ShaclReport, literal_forms, load_shapes, prepare, validate_graphs
 
 SHAPES_FILES = ("shapes.ttl", "shapes-sparql.ttl")
 SHAPES_NAMESPACE = "https://w3id.org/vitd-kg/shapes#"
@@ -157,7 +158,9 @@ def _validated(
     """:func:`validate`'s report on ``files``, validated against ``shapes_used`` (read from
     ``count`` files)."""
     parsed = [parse_file(file) for file in (ahead.files if ahead is not None else files)]
-    store, gate, kept, shacl = _checked(parsed, shapes_used, engine, ahead)
+    # worked out while the thread ahead may still be loading the store
+    forms = None if engine == "pyshacl" else literal_forms(set().union(*(f.uses for f in parsed)), shapes_used)
+    store, gate, kept, shacl = _checked(parsed, shapes_used, engine, ahead, forms)
     locate = _locator(parsed, store, gate.removed)
     results = list(gate.results)
     for found in shacl.results:
@@ -189,23 +192,25 @@ def _validated(
 
 
 def _checked(
-    parsed: list[ParsedFile], shapes: Graph, engine: str, ahead: ShaclAhead | None
+    parsed: list[ParsedFile], shapes: Graph, engine: str, ahead: ShaclAhead | None, forms: LiteralForms | None
 ) -> tuple[ox.Store, GateReport, list[ox.Quad], ShaclReport]:
     """The gate's store and report, the triples SHACL sees, and SHACL's report: the one
-    ``ahead`` made while the files were parsed, when it is the one the gate's data gives."""
+    ``ahead`` made while the files were parsed, when it is the one the gate's data gives.
+    ``forms``: how the store keeps the parsed files' literals, if known."""
     store, gate = _gated_store(parsed, ahead)
     kept = [q for file in parsed for q in file.quads]
     if gate.removed:
         kept = [q for q in kept if q not in gate.removed]
+        forms = None  # of literals some of which are gone
     with quiet_rdflib():
-        prepared = None if engine == "pyshacl" else prepare(kept, shapes, store=store, uses=gate.uses)
+        prepared = None if engine == "pyshacl" else prepare(kept, shapes, store=store, uses=gate.uses, forms=forms)
         shacl = ahead.report(prepared) if ahead is not None and prepared is not None else None
         if shacl is None:
             shacl = validate_graphs(kept, shapes, engine=engine, store=prepared)
     if ahead is not None and store is ahead.store() and _orphan_blank(shacl, store):
         # a blank node no triple refers to is placed by the file the parse found it in
         ahead.stop()
-        return _checked(parsed, shapes, engine, None)
+        return _checked(parsed, shapes, engine, None, forms)
     return store, gate, kept, shacl
 
 

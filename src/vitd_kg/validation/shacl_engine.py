@@ -89,14 +89,21 @@ def validate_graphs(data, shapes: Graph, *, engine: str = "auto",
         return _fallback(data, shapes, error.message)
 
 
-def prepare(data, shapes: Graph, *, store: ox.Store | None = None, uses=None) -> fast_shacl.StoreData:
+def prepare(data, shapes: Graph, *, store: ox.Store | None = None, uses=None,
+            forms: fast_shacl.LiteralForms | None = None) -> fast_shacl.StoreData:
     """The data loaded for the fast engine (:func:`vitd_kg.validation.fast_shacl.load_data`),
     with the literals of ``shapes`` it compares data with. ``store``, ``uses``: a store that
     already holds ``data`` in its default graph, and the data's literal uses, if the caller
-    has them."""
+    has them; ``forms``: what :func:`literal_forms` made of those uses already."""
     if not isinstance(data, (Graph, list, tuple)):
         data = list(data)
-    return fast_shacl.load_data(data, fast_shacl.shape_constants(shapes), store=store, uses=uses)
+    return fast_shacl.load_data(data, fast_shacl.shape_constants(shapes), store=store, uses=uses, forms=forms)
+
+
+def literal_forms(uses, shapes: Graph) -> fast_shacl.LiteralForms:
+    """How the store keeps the literals of ``uses`` (the data's literal uses) and of
+    ``shapes``, for :func:`prepare` (:func:`vitd_kg.validation.fast_shacl.literal_forms`)."""
+    return fast_shacl.literal_forms(uses, fast_shacl.shape_constants(shapes))
 
 
 def fast_engine_shapes(shapes: Graph) -> Graph | None:
