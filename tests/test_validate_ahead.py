@@ -296,3 +296,39 @@ def test_the_gates_thread_takes_shapes_once_it_is_done(fixture, monkeypatch):
     assert {"vitd-kg-shacl-ahead", threading.main_thread().name} <= set(ran)
     monkeypatch.setattr(fast_shacl._Run, "shape", real)
     assert shared == outcome(monkeypatch, False, [CONTEXT, fixture])
+
+
+
+ROOT = Path(__file__).parent.parent
+
+
+def _canonical(path: Path, *, lenient: bool) -> list[str] | None:
+    """The quads of a Turtle or N-Triples file parsed as the thread ahead (``lenient``) or
+    the gate parses it, blank nodes canonically labelled; None if refused."""
+    rdf_format = ox.RdfFormat.N_TRIPLES if path.suffix == ".nt" else ox.RdfFormat.TURTLE
+    data = path.read_bytes().removeprefix(b"\xef\xbb\xbf")
+    try:
+        dataset = ox.Dataset(ox.parse(data, format=rdf_format, base_iri=path.as_uri(), lenient=lenient))
+    except SyntaxError:
+        return None
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    return sorted(map(str, dataset))
+
+
+#: every Turtle and N-Triples file of the repository that the strict parse accepts
+ACCEPTED = sorted(
+    p for folder in ("tests", "data", "ontology") for p in (ROOT / folder).rglob("*")
+    if p.suffix in (".ttl", ".nt") and p.is_file() and _canonical(p, lenient=False) is not None
+)
+
+
+@pytest.mark.parametrize("path", ACCEPTED, ids=[str(p.relative_to(ROOT)) for p in ACCEPTED])
+def test_the_threads_lenient_load_gives_what_the_strict_parse_accepts(path):
+    """The thread ahead loads leniently, trusting the gate's strict parse to refuse bad
+    input: every Turtle and N-Triples file of the repository (the W3C SHACL suite's among
+    them) that the strict parse accepts gives the same triples leniently."""
+    assert _canonical(path, lenient=True) == _canonical(path, lenient=False)
+
+
+def test_the_lenient_load_is_checked_on_the_w3c_suite():
+    assert sum("w3c-shacl" in p.parts for p in ACCEPTED) > 100
