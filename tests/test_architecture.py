@@ -18,7 +18,7 @@ PACKAGE = Path(vitd_kg.__file__).parent
 
 #: Lower layers first; a module may import its own layer and the ones below it.
 LAYERS = [
-    ["vitd_kg.errors", "vitd_kg.namespaces", "vitd_kg.resources", "vitd_kg.atomic"],
+    ["vitd_kg.errors", "vitd_kg.namespaces", "vitd_kg.resources", "vitd_kg.atomic", "vitd_kg.lifetime"],
     ["vitd_kg.rdf", "vitd_kg.synth", "vitd_kg.storage"],
     ["vitd_kg.sparql"],
     ["vitd_kg.evidence", "vitd_kg.validation", "vitd_kg.exports"],

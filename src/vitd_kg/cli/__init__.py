@@ -116,5 +116,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def entry_point() -> None:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: the process ends with the command, without freeing what
+    the command retired (:mod:`vitd_kg.lifetime`)."""
+    from vitd_kg import lifetime
+
+    lifetime.keep_until_exit()
+    lifetime.end(main())

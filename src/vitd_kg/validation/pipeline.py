@@ -32,6 +32,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph
 
 from vitd_kg import resources
+from vitd_kg.lifetime import retire
 from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.sources import Source, SourceFile, bundled_data_sources, data_sources, ontology_source
 from vitd_kg.validation.ahead import ShaclAhead
@@ -141,7 +142,9 @@ def validate(
         # the report is made inside: the thread ahead stops, and Python's collector is back
         # on, once the parsed triples are freed (a pass over them costs seconds at scale)
         with ShaclAhead.started(files, shapes_used, engine) if SHACL_AHEAD and not reason else nullcontext() as ahead:
-            return _validated(files, shapes_used, count, engine, ahead, reason=reason)
+            report = _validated(files, shapes_used, count, engine, ahead, reason=reason)
+            retire(ahead)  # its store
+            return report
     except ShaclRefusal as refusal:
         if refusal.hint is None:
             refusal.hint = (
@@ -185,6 +188,7 @@ def _validated(
         results_owl, note = _reason(_rdflib_graph(kept), locate)
         results += results_owl
         notes.append(note)
+    retire(parsed, store, kept)
     return ValidationReport(
         files=[p.name for p in parsed], results=results, notes=notes, engine=shacl.engine, reasoned=reason,
         shacl=shacl, shapes=shapes_used,
