@@ -5,7 +5,8 @@ A ``vitd-kg validate`` of a million triples ends holding some four million Pytho
 the interpreter's own teardown, takes about a second after the report is written. The
 console script (:func:`vitd_kg.cli.entry_point`) therefore calls :func:`keep_until_exit`
 first, and ends with :func:`end`, which ends the process without freeing anything if
-something was retired (as mypy ends its runs).
+something was retired (as mypy ends its runs), once the exit handlers have run and the
+output is flushed.
 
 Library callers never call :func:`keep_until_exit`: for them :func:`retire` does nothing,
 and the objects are freed as usual when the caller lets go of them.
@@ -13,6 +14,7 @@ and the objects are freed as usual when the caller lets go of them.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import sys
@@ -37,9 +39,11 @@ def retire(*objects: object) -> None:
 
 
 def end(code: int) -> NoReturn:
-    """Exit with ``code``: when something was retired, at once, after flushing standard
-    output and error, without freeing objects or running exit handlers; else as usual."""
+    """Exit with ``code``. When something was retired: run the exit handlers (temporary
+    folders, logging), flush standard output and error, and end the process without
+    freeing objects; else exit as usual."""
     if _kept:
+        atexit._run_exitfuncs()  # what a normal exit runs first (CPython's, since 3.0)
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
