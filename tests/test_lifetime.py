@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import subprocess
 import sys
 import weakref
@@ -19,10 +20,14 @@ from vitd_kg.cli import main
 
 DATA = Path(__file__).parent / "data"
 
+#: the environment of a user's shell: output to a pipe is buffered (this machine's shell sets
+#: PYTHONUNBUFFERED, under which a lost flush would go unseen)
+BUFFERED = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+
 ENDING = """
 import atexit, sys
 from vitd_kg import lifetime
-atexit.register(lambda: print("exit handler ran", flush=True))
+atexit.register(lambda: print("exit handler ran", file=sys.stderr))
 lifetime.keep_until_exit()
 if sys.argv[1] == "retire":
     lifetime.retire(list(range(10)))
@@ -34,8 +39,9 @@ lifetime.end(int(sys.argv[2]))
 @pytest.mark.parametrize("code", [0, 1, 3])
 @pytest.mark.parametrize("retiring", ["retire", "keep"])
 def test_end_exits_with_its_code_flushed_output_and_exit_handlers_run(retiring, code):
-    done = subprocess.run([sys.executable, "-c", ENDING, retiring, str(code)], capture_output=True, text=True)
-    assert (done.returncode, done.stdout) == (code, "written, not yet flushed" + "exit handler ran\n")
+    done = subprocess.run([sys.executable, "-c", ENDING, retiring, str(code)], capture_output=True, text=True,
+                          env=BUFFERED)
+    assert (done.returncode, done.stdout, done.stderr) == (code, "written, not yet flushed", "exit handler ran\n")
 
 
 def test_end_after_retiring_frees_nothing():
@@ -54,8 +60,8 @@ if sys.argv[1] == "retire":
 del held
 lifetime.end(0)
 """
-    retired = subprocess.run([sys.executable, "-c", script, "retire"], capture_output=True, text=True)
-    kept = subprocess.run([sys.executable, "-c", script, "keep"], capture_output=True, text=True)
+    retired = subprocess.run([sys.executable, "-c", script, "retire"], capture_output=True, text=True, env=BUFFERED)
+    kept = subprocess.run([sys.executable, "-c", script, "keep"], capture_output=True, text=True, env=BUFFERED)
     assert (retired.returncode, retired.stdout, kept.stdout) == (0, "", "freed\n")
 
 
@@ -71,6 +77,23 @@ def test_library_callers_get_retired_objects_freed(monkeypatch):
     del held
     gc.collect()
     assert gone() is None
+
+
+def test_validate_frees_its_parse_before_a_large_report_is_written(monkeypatch):
+    """With more results than ``RETIRE_UP_TO_RESULTS``, nothing is retired: the report's
+    rendering should not add its memory to the parse's."""
+    from vitd_kg.validation import pipeline
+
+    retired: list = []
+    monkeypatch.setattr(lifetime, "_kept", retired)
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    invalid = sorted((DATA / "shacl-invalid").glob("*.ttl"))[0]
+    monkeypatch.setattr(pipeline, "RETIRE_UP_TO_RESULTS", 0)
+    assert pipeline.validate([DATA / "context.ttl", invalid]).results
+    assert retired == []
+    monkeypatch.setattr(pipeline, "RETIRE_UP_TO_RESULTS", 1000)
+    pipeline.validate([DATA / "context.ttl", invalid])
+    assert retired
 
 
 def test_validate_retires_its_parse_under_the_console_script(monkeypatch):
@@ -96,7 +119,7 @@ def test_the_console_script_says_what_main_says(output_format, capsys):
     args = ["validate", "--format", output_format, str(DATA / "context.ttl"), str(invalid)]
     code = main(args)
     expected = capsys.readouterr()
-    done = subprocess.run([sys.executable, "-m", "vitd_kg", *args], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "vitd_kg", *args], capture_output=True, text=True, env=BUFFERED)
     assert (done.returncode, code) == (1, 1)
     assert done.stderr == expected.err
     if output_format == "json":

@@ -2,11 +2,11 @@
 
 A ``vitd-kg validate`` of a million triples ends holding some four million Python objects
 (the parse the input gate checks) and an Oxigraph store. Freeing them one by one, and then
-the interpreter's own teardown, takes about a second after the report is written. The
-console script (:func:`vitd_kg.cli.entry_point`) therefore calls :func:`keep_until_exit`
-first, and ends with :func:`end`, which ends the process without freeing anything if
-something was retired (as mypy ends its runs), once the exit handlers have run and the
-output is flushed.
+the interpreter's own teardown, takes about a second. The console script
+(:func:`vitd_kg.cli.entry_point`) therefore calls :func:`keep_until_exit` first, and ends
+with :func:`end`, which ends the process without freeing anything if something was retired
+(as mypy ends its runs), once the exit handlers have run and the output is flushed. What is
+retired stays in memory until then: a caller retires only what outweighs the work left.
 
 Library callers never call :func:`keep_until_exit`: for them :func:`retire` does nothing,
 and the objects are freed as usual when the caller lets go of them.
@@ -41,9 +41,10 @@ def retire(*objects: object) -> None:
 def end(code: int) -> NoReturn:
     """Exit with ``code``. When something was retired: run the exit handlers (temporary
     folders, logging), flush standard output and error, and end the process without
-    freeing objects; else exit as usual."""
+    freeing objects; else exit as usual. Unlike a normal exit, threads that are not
+    daemons are not waited for: a command that retires must have joined its own."""
     if _kept:
-        atexit._run_exitfuncs()  # what a normal exit runs first (CPython's, since 3.0)
+        atexit._run_exitfuncs()  # CPython's, since 3.0: what a normal exit runs
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
