@@ -157,3 +157,34 @@ def test_a_jsonld_import_of_a_remote_context_is_refused_and_nothing_is_fetched(t
             listener.accept()
     finally:
         listener.close()
+
+
+TRIPLE_TERM = """VERSION "1.2"
+@prefix ex: <http://example.org/> .
+ex:d ex:q << ex:e ex:says ex:f >> .
+"""
+#: two literals the fast engine's store keeps as one ("0" and "-0"), which send auto to pySHACL
+MERGED = """@prefix ex: <http://example.org/> .
+ex:h ex:q 0, -0 .
+"""
+
+
+@pytest.mark.parametrize("engine", ["auto", "pyshacl"])
+def test_a_triple_term_pyshacl_would_have_to_read_is_refused_clearly(tmp_path, engine):
+    """pySHACL reads RDF 1.1 only: data with an RDF 1.2 triple term that only pySHACL could
+    validate is refused with exit 2 and why, not an internal error."""
+    (tmp_path / "term.ttl").write_text(TRIPLE_TERM, encoding="utf-8")
+    files = [str(tmp_path / "term.ttl")]
+    if engine == "auto":
+        (tmp_path / "merged.ttl").write_text(MERGED, encoding="utf-8")
+        files.append(str(tmp_path / "merged.ttl"))
+    result = run_cli("validate", "--engine", engine, *files)
+    assert result.returncode == 2, result.stderr
+    assert "internal error" not in result.stderr
+    assert "RDF 1.2 triple term" in result.stderr and "pySHACL cannot read" in result.stderr
+    assert ("keeps as one" in result.stderr) == (engine == "auto")
+
+
+def test_a_triple_term_is_validated_by_the_fast_engine(tmp_path):
+    (tmp_path / "term.ttl").write_text(TRIPLE_TERM, encoding="utf-8")
+    assert run_cli("validate", str(tmp_path / "term.ttl")).returncode == 0

@@ -118,18 +118,28 @@ def fast_engine_shapes(shapes: Graph) -> Graph | None:
 
 
 def _fallback(data, shapes: Graph, why: str) -> ShaclReport:
-    report = _pyshacl(_as_graph(data), shapes)
+    report = _pyshacl(_as_graph(data, why=why), shapes)
     report.notes.append(f"validated by pySHACL, the reference engine: the fast engine does not compile this ({why})")
     return report
 
 
-def _as_graph(data) -> Graph:
+def _as_graph(data, *, why: str | None = None) -> Graph:
+    """``data`` as an rdflib Graph, for pySHACL. Raises :class:`ShaclRefusal` for an RDF 1.2
+    triple term, which rdflib cannot hold (``why``: why pySHACL is asked, if not by choice)."""
     if isinstance(data, Graph):
         return data
     from vitd_kg.rdf.terms import to_rdflib
 
     graph = Graph()
     for triple in data:
+        if isinstance(triple.subject, ox.Triple) or isinstance(triple.object, ox.Triple):
+            raise ShaclRefusal(
+                f"the data holds an RDF 1.2 triple term ({triple}), which pySHACL cannot read"
+                + (f", and the fast engine cannot validate these data: {why}" if why else ""),
+                feature="RDF 1.2 triple terms",
+                hint="pySHACL reads RDF 1.1 only, the fast engine reads triple terms: "
+                + ("fix what keeps the fast engine out (above)" if why else "use --engine auto"),
+            )
         graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
     return graph
 
