@@ -13,6 +13,11 @@ PATH/TO/vitd-kg``, e.g. main's install), side by side, so the ratios come from o
 * ``dist --data DIR --force OUT`` (the whole release) and ``docs --data DIR --force OUT``
   (the site; needs Graphviz and the docs extra).
 
+With ``--endpoint``, the read commands also run against an ``oxigraph serve`` holding the
+ontology and the corpus (bulk-loaded by ``oxigraph load`` beforehand, not timed):
+``vitd-kg --endpoint URL claims ...``, the variant "endpoint", so that the server as the
+engine is measured beside the local parse.
+
 Below ``--repeat-below`` triples each command runs ``--repeat`` times and the median is
 kept. Each run gets a fresh, empty cache folder (``VITD_KG_CACHE_DIR``), so a row is a first
 command on the data; ``--warm`` adds rows for a second command on unchanged data (its
@@ -41,6 +46,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent / "tests"))  # servers.py: the test suite's oxigraph serve
 #: Triples per synthetic claim (about); used to aim at a size.
 TRIPLES_PER_CLAIM = 36.7
 #: The claim the lookups ask for (every synthetic corpus has it).
@@ -101,6 +107,27 @@ def timed(command: list[str], env: dict[str, str], timeout: float) -> tuple[floa
         lines = err.decode(errors="replace").strip().splitlines()
         return None, None, (lines[-1][:200] if lines else f"exit code {process.returncode}")
     return seconds, (int(rss.group(1)) / 1024 if rss else None), ""
+
+
+#: The commands that read the graph, which ``--endpoint`` can serve (validate reads files).
+ENDPOINT_STEPS = ("stats", "claims", "claims --id", "audit", "export csv", "export fhir")
+
+
+def on_endpoint(command_args: list[str], url: str) -> list[str]:
+    """A command's arguments with ``--data DIR`` replaced by the global ``--endpoint URL``."""
+    at = command_args.index("--data")
+    return ["--endpoint", url, *command_args[:at], *command_args[at + 2:]]
+
+
+def served(data: Path, location: Path):
+    """An ``oxigraph serve`` (tests/servers.py) over the bundled ontology and the corpus,
+    bulk-loaded into its default graph first."""
+    from servers import OxigraphServer, oxigraph_load
+
+    from vitd_kg import resources
+
+    oxigraph_load(location, Path(str(resources.ontology_dir() / "vitd.ttl")), *sorted(data.glob("*.ttl")))
+    return OxigraphServer(location).start()
 
 
 def steps(data: Path, out: Path) -> list[tuple[str, list[str]]]:
@@ -177,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement below --repeat-below (median kept)")
     parser.add_argument("--repeat-below", type=int, default=100_000, metavar="TRIPLES")
     parser.add_argument("--warm", action="store_true", help="also time a second command on unchanged data")
+    parser.add_argument("--endpoint", action="store_true",
+                        help="also time the read commands against an oxigraph serve holding the corpus")
     parser.add_argument("--only", nargs="+", help="only commands whose name contains one of these")
     parser.add_argument("--reuse", type=Path, nargs="*", default=[], help="existing corpora (folders with triples.txt)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "vitd-kg-bench-commands")
@@ -232,6 +261,17 @@ def main(argv: list[str] | None = None) -> int:
                     if args.warm and variant == "this tree" and step.startswith("claims") \
                             and (step + ", second run", variant) not in stopped:
                         measure(step + ", second run", variant, [program, *command_args], triples, True)
+            wanted = [(step, command_args) for step, command_args in steps(data, scratch)
+                      if step in ENDPOINT_STEPS and (not args.only or any(o in step for o in args.only))]
+            if args.endpoint and wanted:
+                server = served(data, Path(tempfile.mkdtemp(prefix="oxigraph-", dir=scratch)) / "store")
+                try:
+                    for step, command_args in wanted:
+                        if (step, "endpoint") not in stopped:
+                            measure(step, "endpoint", [args.vitd_kg, *on_endpoint(command_args, server.query_url)],
+                                    triples, False)
+                finally:
+                    server.stop()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     results.machine["load_after"] = round(os.getloadavg()[0], 2)

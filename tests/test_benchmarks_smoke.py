@@ -114,3 +114,19 @@ def test_commands_run_whole_processes_including_dist_and_docs(tmp_path):
     found = json.loads((tmp_path / "results-commands.json").read_text(encoding="utf-8"))["measurements"]
     assert sorted(m["step"] for m in found) == sorted(only)
     assert all(m["seconds"] and m["seconds"] > 0 and not m["note"] for m in found), found
+
+
+def test_commands_time_the_read_commands_on_an_endpoint(tmp_path):
+    """``--endpoint``: the read commands run against an oxigraph serve holding the corpus,
+    as their own rows, beside the local ones; none failed."""
+    only = ["claims --id", "audit"]
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "commands.py"), "--sizes", "1000", "--repeat", "1",
+         "--only", *only, "--endpoint", "--timeout", "300", "--work", str(tmp_path / "work"), "--out", str(tmp_path)],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads((tmp_path / "results-commands.json").read_text(encoding="utf-8"))["measurements"]
+    assert sorted((m["step"], m["variant"]) for m in found) == sorted(
+        (step, variant) for step in only for variant in ("this tree", "endpoint"))
+    assert all(m["seconds"] and m["seconds"] > 0 and not m["note"] for m in found), found
