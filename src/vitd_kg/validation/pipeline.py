@@ -36,9 +36,9 @@ from vitd_kg.lifetime import retire
 from vitd_kg.rdf.filling import fill
 from vitd_kg.rdf.sources import Source, SourceFile, bundled_data_sources, data_sources, ontology_source
 from vitd_kg.validation.ahead import ShaclAhead
+from vitd_kg.validation.fast_shacl import LiteralForms
 from vitd_kg.validation.gate import DEFAULT_MAX_BYTES, GateReport, ParsedFile, StoreUnfit, check, check_sizes, parse_file
 from vitd_kg.validation.report import INFO, VIOLATION, WARNING, ValidationReport, ValidationResult
-from vitd_kg.validation.fast_shacl import LiteralForms
 from vitd_kg.validation.shacl_engine import ENGINES, ShaclReport, literal_forms, load_shapes, prepare, validate_graphs
 
 SHAPES_FILES = ("shapes.ttl", "shapes-sparql.ttl")
