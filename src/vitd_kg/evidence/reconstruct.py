@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import pyoxigraph as ox
 
@@ -174,8 +174,10 @@ def _add_provenance(graph: Target, query: Query, rows: dict[str, list[Row]]) -> 
     (claims/provenance binds ``?resource`` too).
     """
     reached = {str(row["resource"]) for row in rows["provenance"]}
-    for iri in dict.fromkeys(_provenance_holders(rows)):
-        if iri not in reached and _may_have_provenance(graph, iri):
+    unreached = [iri for iri in dict.fromkeys(_provenance_holders(rows)) if iri not in reached]
+    may_have = _may_have_provenance(graph, unreached)
+    for iri in unreached:
+        if may_have(iri):
             rows["provenance"].extend(_select_bound(graph, query, "resource", iri))
 
 
@@ -216,11 +218,21 @@ def _provenance_holders(rows: dict[str, list[Row]]) -> Iterator[str]:
 _PROVENANCE_STATUS = ox.NamedNode(VITD_IRI + "provenanceStatus")
 
 
-def _may_have_provenance(target: Target, iri: str) -> bool:
-    """False when an Oxigraph store says at once that ``iri`` has no provenance status."""
+def _may_have_provenance(target: Target, iris: list[str]) -> Callable[[str], bool]:
+    """Whether one of ``iris`` may have a provenance status: an Oxigraph store is asked
+    for each at index speed; any other engine (a SPARQL server: one request each would
+    make a claims run's requests grow with the graph) once for every resource that has
+    one (claims/provenance-statused), when there are resources to ask about."""
     if isinstance(target, ox.Store):
-        return next(target.quads_for_pattern(ox.NamedNode(iri), _PROVENANCE_STATUS, None, ox.DefaultGraph()), None) is not None
-    return True
+        def in_store(iri: str) -> bool:
+            found = target.quads_for_pattern(ox.NamedNode(iri), _PROVENANCE_STATUS, None, ox.DefaultGraph())
+            return next(found, None) is not None
+
+        return in_store
+    if not iris:
+        return lambda iri: False
+    statused = {str(row["resource"]) for row in select_light(target, bundled_query("claims/provenance-statused"))}
+    return statused.__contains__
 
 
 def build_claims(rows: dict[str, list[Row]]) -> list[Claim]:
