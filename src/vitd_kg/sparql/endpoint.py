@@ -504,6 +504,166 @@ def with_values(text: str, values: Mapping[str, str]) -> str:
     return text[:where[0] + 1] + block + text[where[0] + 1:]
 
 
+def bound_text(text: str, values: Mapping[str, str]) -> str:
+    """The query with ``values`` (variable -> SPARQL term) bound as Oxigraph's substitutions
+    bind them in process: each IRI written in place of its variable in the WHERE group and
+    ``BIND(term AS ?var)`` at its end, so that a server answers at index speed. A VALUES
+    block joined to the query (:func:`with_values`) gives the same rows, but Oxigraph's
+    planner evaluates OPTIONALs and sub-SELECTs for every value before that join
+    (claims/claim with ``?claim`` bound: 78 ms at 1e5 triples, 1.5 ms substituted).
+
+    A sub-SELECT that projects the variable, groups by it if it aggregates and has no
+    LIMIT or OFFSET gets a VALUES block inside instead, and gives the variable its value.
+    Anything else (a literal, the variable inside another sub-SELECT, a MINUS, a VALUES or
+    an ``AS ?var`` of the query) falls back to :func:`with_values`.
+
+    >>> bound_text("SELECT ?s ?o WHERE { ?s ?p ?o OPTIONAL { ?s ?q ?r } }", {"s": "<urn:x>"})
+    'SELECT ?s ?o WHERE { <urn:x> ?p ?o OPTIONAL { <urn:x> ?q ?r }  BIND(<urn:x> AS ?s) }'
+    >>> bound_text("SELECT ?s WHERE { ?s ?p ?o MINUS { ?s ?p 1 } }", {"s": "<urn:x>"})
+    'SELECT ?s WHERE { VALUES (?s) { (<urn:x>) } ?s ?p ?o MINUS { ?s ?p 1 } }'
+    """
+    groups = _groups(text)
+    if not values or not groups or re.search(r"\bCONSTRUCT\b", text[:groups[0][0]], re.IGNORECASE) \
+            or not all(term.startswith("<") for term in values.values()):
+        return with_values(text, values)
+    masked = _masked(text)
+    start, end = groups[0]
+    where = masked[start:end + 1]
+    if re.search(r"\b(?:MINUS|VALUES|SERVICE)\b", where, re.IGNORECASE):
+        return with_values(text, values)
+    selects = [_sub_select_span(masked, brace) for brace in _sub_selects(text)]
+    every_select = [_sub_select_span(masked, found.end() - 1 + masked[found.end() - 1:].index("{", 1))
+                    for found in re.finditer(r"\{\s*SELECT\b", masked[:end + 1], re.IGNORECASE)]
+    edits: list[tuple[int, int, str]] = []
+    for name, term in values.items():
+        variable = re.compile(rf"[?$]{re.escape(name)}\b")
+        if re.search(rf"\bAS\s+[?$]{re.escape(name)}\b", where, re.IGNORECASE):
+            return with_values(text, values)
+        given = False
+        for first, last, where_brace in selects:
+            if variable.search(masked, first, last + 1):
+                if not _keeps_rows_by(text, where_brace, {name: term}):
+                    return with_values(text, values)
+                edits.append((where_brace + 1, where_brace + 1, f" VALUES ?{name} {{ {term} }}"))
+                given = True
+        for found in variable.finditer(masked, start, end + 1):
+            if any(first <= found.start() <= last for first, last, _ in selects):
+                continue  # the sub-SELECT's own VALUES binds it there
+            if any(first <= found.start() <= last for first, last, _ in every_select):
+                return with_values(text, values)  # in a sub-SELECT that cannot be bound (inside EXISTS)
+            if not _certain_in_each_group(masked, start, found.start(), variable):
+                return with_values(text, values)
+            edits.append((found.start(), found.end(), term))
+        if not given:
+            edits.append((end, end, f" BIND({term} AS ?{name}) "))
+    for first, last, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
+        text = text[:first] + replacement + text[last:]
+    return text
+
+
+def _certain_in_each_group(masked: str, outer: int, position: int, variable: re.Pattern[str]) -> bool:
+    """Whether ``variable`` is in a triple pattern of each group from the outer WHERE group
+    (opening at ``outer``) down to the one holding ``position``: then every solution of
+    each group binds it, and writing the bound term in its place gives the rows a VALUES
+    join gives (with it only in a nested OPTIONAL, or under BOUND, it would not)."""
+    if re.search(rf"\bBOUND\s*\(\s*{variable.pattern}", masked, re.IGNORECASE):
+        return False
+    chain, depth_first = [], []
+    for index in range(outer, position):
+        if masked[index] == "{":
+            chain.append(index)
+        elif masked[index] == "}":
+            chain.pop()
+    for brace in chain:
+        own, depth, parens = [], 0, 0
+        for char in masked[brace + 1:]:
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                if depth == 0:
+                    break
+                depth -= 1
+            elif char == "(":
+                parens += 1
+            elif char == ")":
+                parens -= 1
+            elif depth == 0 and parens == 0:
+                own.append(char)
+                continue
+            own.append(" ")
+        if not variable.search("".join(own)):
+            return False
+    return True
+
+
+def _sub_select_span(masked: str, where_brace: int) -> tuple[int, int, int]:
+    """(start, end, WHERE brace) of the sub-SELECT whose WHERE group opens at ``where_brace``."""
+    start = masked.rindex("{", 0, where_brace)
+    depth = 0
+    for end in range(start, len(masked)):
+        depth += {"{": 1, "}": -1}.get(masked[end], 0)
+        if depth == 0:
+            return start, end, where_brace
+    return start, len(masked) - 1, where_brace
+
+
+_AGGREGATE = re.compile(r"\b(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.IGNORECASE)
+
+
+def _masked(text: str) -> str:
+    """``text`` with comments, strings and IRIs blanked, offsets unchanged."""
+    return _SKIP.sub(lambda match: " " * len(match.group()), text)
+
+
+def _sub_selects(text: str) -> list[int]:
+    """Offsets of the ``{`` opening the WHERE group of each sub-SELECT of the outer query
+    that is not inside another sub-SELECT, an EXISTS or a MINUS."""
+    masked = _masked(text)
+    opened: list[tuple[int, str]] = []  # (offset, what the group is: select, exists, group)
+    found = []
+    for position, char in enumerate(masked):
+        if char == "{":
+            before = masked[:position].rstrip()
+            inside_select = re.match(r"\s*SELECT\b", masked[position + 1:], re.IGNORECASE) is not None
+            kind = "select" if inside_select else "exists" if re.search(r"\b(?:EXISTS|MINUS)$", before, re.IGNORECASE) \
+                else "group"
+            if kind == "group" and opened and opened[-1][1] == "select" \
+                    and masked.index("{", opened[-1][0] + 1) == position \
+                    and opened[0][1] == "group" and all(k == "group" for _, k in opened[1:-1]):
+                found.append(position)
+            opened.append((position, kind))
+        elif char == "}" and opened:
+            opened.pop()
+    return found
+
+
+def _keeps_rows_by(text: str, where: int, values: Mapping[str, str]) -> bool:
+    """Whether restricting the sub-SELECT whose WHERE group opens at ``where`` to the bound
+    ``values`` leaves its rows for those values as they are: it projects them (not as a
+    computed ``AS``), groups by them if it aggregates, and has no LIMIT or OFFSET."""
+    masked = _masked(text)
+    start, close, _ = _sub_select_span(masked, where)
+    projection = masked[start + 1:where]
+    depth, end = 0, where
+    for end in range(where, close):
+        depth += {"{": 1, "}": -1}.get(masked[end], 0)
+        if depth == 0:
+            break
+    modifiers = masked[end + 1:close]
+    if re.search(r"\b(?:LIMIT|OFFSET)\b", modifiers, re.IGNORECASE) or re.search(r"\bEXISTS\b", projection, re.IGNORECASE):
+        return False
+    group_by = re.search(r"\bGROUP\s+BY\b(.*?)(?:\bHAVING\b|\bORDER\b|$)", modifiers, re.IGNORECASE | re.DOTALL)
+    if group_by is None and (_AGGREGATE.search(projection) or re.search(r"\bHAVING\b", modifiers, re.IGNORECASE)):
+        return False
+    for name in values:
+        variable = rf"[?$]{re.escape(name)}\b"
+        projected = re.search(r"^\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", projection, re.IGNORECASE) or (
+            re.search(variable, projection) and not re.search(rf"\bAS\s+{variable}", projection, re.IGNORECASE))
+        if not projected or (group_by is not None and not re.search(variable, group_by.group(1))):
+            return False
+    return True
+
+
 def sparql_term(term: Any) -> str:
     """A bound value (rdflib or pyoxigraph term) in SPARQL syntax; blank nodes cannot be sent."""
     if isinstance(term, (ox.NamedNode, ox.Literal)):
@@ -642,7 +802,7 @@ class EndpointEngine:
 
     def _text(self, query: Query, terms: Mapping[str, Any]) -> str:
         text = query.text if query.bundled else with_prefixes(query.text)
-        return with_values(text, {name: sparql_term(term) for name, term in terms.items()})
+        return bound_text(text, {name: sparql_term(term) for name, term in terms.items()})
 
     def run(self, query: Query, terms: Mapping[str, Any]) -> QueryResult:
         from vitd_kg.rdf.terms import to_rdflib
