@@ -285,3 +285,38 @@ def _bundled_graph():
 
         _STORE_AND_GRAPH["graph"] = store_to_graph(_bundled_store())
     return _STORE_AND_GRAPH["graph"]
+
+
+#: Queries a review built against bound_text: each once gave other rows than the VALUES join.
+TRICKY_DATA = "@prefix : <urn:> . :a :p :b , :c . :b :q 1 ; :r :d . :c :q 7 . :x :p :y . :y :q 3 ."
+TRICKY = {
+    "sub-select in a UNION": "SELECT ?s ?o WHERE { { ?x <urn:p> ?o } UNION { SELECT ?s ?o WHERE { ?s <urn:p> ?o } } }",
+    "sub-select in an OPTIONAL":
+        "SELECT ?s ?o ?z WHERE { ?o <urn:q> ?z OPTIONAL { SELECT ?s ?o WHERE { ?s <urn:p> ?o } } }",
+    "variable in a projected expression": "SELECT ?x ?s WHERE { { SELECT ?x (STR(?s) AS ?t) WHERE { ?s <urn:p> ?x } } }",
+    "grouped by an expression of it":
+        "SELECT ?s ?k ?n WHERE { { SELECT ?k (SAMPLE(?s) AS ?w) (COUNT(*) AS ?n) WHERE { ?s <urn:p> ?o } "
+        "GROUP BY (STR(?s) AS ?k) } }",
+    "SELECT * with it in a FILTER only": "SELECT ?s ?o WHERE { { SELECT * WHERE { ?x <urn:p> ?o FILTER(?x = ?s) } } }",
+    "a comparison that reads as an IRI":
+        "SELECT ?s ?o ?z WHERE { ?s <urn:p> ?o OPTIONAL { ?o <urn:q> ?z FILTER(?z<5&&?s!=?o&&?z>0) } }",
+    "a longer name with a middle dot": "SELECT ?s ?s\u00b7x WHERE { ?s <urn:p> ?s\u00b7x }",
+    "a nested OPTIONAL": "SELECT ?s ?o ?z WHERE { ?o <urn:q> ?z OPTIONAL { ?x <urn:p> ?o OPTIONAL { ?s <urn:r> ?z } } }",
+    "a sub-select it may enter": "SELECT ?s ?n WHERE { { SELECT ?s (COUNT(*) AS ?n) WHERE { ?s <urn:p> ?o } GROUP BY ?s } }",
+}
+
+
+@pytest.mark.parametrize("query", list(TRICKY.values()), ids=list(TRICKY))
+def test_tricky_bindings_give_the_rows_of_a_values_join(query):
+    from vitd_kg.sparql.endpoint import bound_text, with_values
+
+    store = ox.Store()
+    store.load(TRICKY_DATA.encode(), format=ox.RdfFormat.TURTLE)
+
+    def rows(text):
+        found = store.query(text)
+        names = [v.value for v in found.variables]
+        return sorted(tuple(str(s[n]) if s[n] is not None else "" for n in names) for s in found)
+
+    terms = {"s": "<urn:a>"}
+    assert rows(bound_text(query, terms)) == rows(with_values(query, terms))

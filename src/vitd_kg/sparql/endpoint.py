@@ -536,8 +536,8 @@ def bound_text(text: str, values: Mapping[str, str]) -> str:
                     for found in re.finditer(r"\{\s*SELECT\b", masked[:end + 1], re.IGNORECASE)]
     edits: list[tuple[int, int, str]] = []
     for name, term in values.items():
-        variable = re.compile(rf"[?$]{re.escape(name)}\b")
-        if re.search(rf"\bAS\s+[?$]{re.escape(name)}\b", where, re.IGNORECASE):
+        variable = _variable(name)
+        if re.search(rf"\bAS\s+{variable.pattern}", where, re.IGNORECASE) or _hidden(text, variable, start, end):
             return with_values(text, values)
         given = False
         for first, last, where_brace in selects:
@@ -559,6 +559,21 @@ def bound_text(text: str, values: Mapping[str, str]) -> str:
     for first, last, replacement in sorted(edits, key=lambda edit: edit[0], reverse=True):
         text = text[:first] + replacement + text[last:]
     return text
+
+
+def _variable(name: str) -> re.Pattern[str]:
+    """``?name`` or ``$name``, and not the start of a longer name (SPARQL's VARNAME goes on
+    with letters, digits, ``_``, U+00B7, U+0300-036F and U+203F-2040)."""
+    return re.compile(rf"[?$]{re.escape(name)}(?![\w\u00B7\u0300-\u036F\u203F\u2040])")
+
+
+def _hidden(text: str, variable: re.Pattern[str], start: int, end: int) -> bool:
+    """Whether ``variable`` is inside what the masking took for an IRI between ``start``
+    and ``end`` (``FILTER(?z<5&&?s>0)`` reads as one), where it would be left unbound."""
+    return any(
+        found.group().startswith("<") and variable.search(found.group())
+        for found in _SKIP.finditer(text, start, end + 1)
+    )
 
 
 def _certain_in_each_group(masked: str, outer: int, position: int, variable: re.Pattern[str]) -> bool:
@@ -616,8 +631,9 @@ def _masked(text: str) -> str:
 
 
 def _sub_selects(text: str) -> list[int]:
-    """Offsets of the ``{`` opening the WHERE group of each sub-SELECT of the outer query
-    that is not inside another sub-SELECT, an EXISTS or a MINUS."""
+    """Offsets of the ``{`` opening the WHERE group of each sub-SELECT that stands directly
+    in the outer query's WHERE group (not in an OPTIONAL, a UNION, an EXISTS or another
+    sub-SELECT)."""
     masked = _masked(text)
     opened: list[tuple[int, str]] = []  # (offset, what the group is: select, exists, group)
     found = []
@@ -627,20 +643,36 @@ def _sub_selects(text: str) -> list[int]:
             inside_select = re.match(r"\s*SELECT\b", masked[position + 1:], re.IGNORECASE) is not None
             kind = "select" if inside_select else "exists" if re.search(r"\b(?:EXISTS|MINUS)$", before, re.IGNORECASE) \
                 else "group"
-            if kind == "group" and opened and opened[-1][1] == "select" \
-                    and masked.index("{", opened[-1][0] + 1) == position \
-                    and opened[0][1] == "group" and all(k == "group" for _, k in opened[1:-1]):
-                found.append(position)
+            if kind == "select" and not _plain_element(masked, position, before):
+                kind = "select in an OPTIONAL, UNION, GRAPH or the like"
+            if kind == "group" and len(opened) == 2 and opened == [(opened[0][0], "group"), (opened[1][0], "select")] \
+                    and masked.index("{", opened[-1][0] + 1) == position:
+                found.append(position)  # directly in the outer WHERE group: a join every row passes
             opened.append((position, kind))
         elif char == "}" and opened:
             opened.pop()
     return found
 
 
+def _plain_element(masked: str, brace: int, before: str) -> bool:
+    """Whether the group opening at ``brace`` is joined to its group as it is: not the
+    pattern of an OPTIONAL, GRAPH, SERVICE, MINUS or EXISTS, nor a branch of a UNION."""
+    if re.search(r"(?:\b(?:OPTIONAL|UNION|MINUS|EXISTS)|\bGRAPH\s+\S+|\bSERVICE(?:\s+SILENT)?\s+\S+)$", before,
+                 re.IGNORECASE):
+        return False
+    depth = 0
+    for close in range(brace, len(masked)):
+        depth += {"{": 1, "}": -1}.get(masked[close], 0)
+        if depth == 0:
+            return re.match(r"\s*UNION\b", masked[close + 1:], re.IGNORECASE) is None
+    return False
+
+
 def _keeps_rows_by(text: str, where: int, values: Mapping[str, str]) -> bool:
     """Whether restricting the sub-SELECT whose WHERE group opens at ``where`` to the bound
-    ``values`` leaves its rows for those values as they are: it projects them (not as a
-    computed ``AS``), groups by them if it aggregates, and has no LIMIT or OFFSET."""
+    ``values`` leaves its rows for those values as they are: it projects them as plain
+    variables (not in an expression, not by ``*``), groups by them if it aggregates, and
+    has no LIMIT or OFFSET."""
     masked = _masked(text)
     start, close, _ = _sub_select_span(masked, where)
     projection = masked[start + 1:where]
@@ -656,9 +688,10 @@ def _keeps_rows_by(text: str, where: int, values: Mapping[str, str]) -> bool:
     if group_by is None and (_AGGREGATE.search(projection) or re.search(r"\bHAVING\b", modifiers, re.IGNORECASE)):
         return False
     for name in values:
-        variable = rf"[?$]{re.escape(name)}\b"
-        projected = re.search(r"^\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", projection, re.IGNORECASE) or (
-            re.search(variable, projection) and not re.search(rf"\bAS\s+{variable}", projection, re.IGNORECASE))
+        variable = _variable(name).pattern
+        # a plain variable of the projection (not in an expression; SELECT * is left alone)
+        projected = re.search(variable, _top_level(projection)) and not re.search(
+            rf"\bAS\s+{variable}", projection, re.IGNORECASE)
         if not projected or (group_by is not None and not re.search(variable, group_by.group(1))):
             return False
     return True
