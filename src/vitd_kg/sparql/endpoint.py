@@ -531,8 +531,8 @@ def bound_text(text: str, values: Mapping[str, str]) -> str:
     where = masked[start:end + 1]
     if re.search(r"\b(?:MINUS|VALUES|SERVICE)\b", where, re.IGNORECASE):
         return with_values(text, values)
-    selects = [_sub_select_span(masked, brace) for brace in _sub_selects(text)]
-    every_select = [_sub_select_span(masked, found.end() - 1 + masked[found.end() - 1:].index("{", 1))
+    selects = [(brace, _closing(masked, brace), where) for brace, where in _sub_selects(masked)]
+    every_select = [(found.start(), _closing(masked, found.start()))
                     for found in re.finditer(r"\{\s*SELECT\b", masked[:end + 1], re.IGNORECASE)]
     edits: list[tuple[int, int, str]] = []
     for name, term in values.items():
@@ -542,14 +542,14 @@ def bound_text(text: str, values: Mapping[str, str]) -> str:
         given = False
         for first, last, where_brace in selects:
             if variable.search(masked, first, last + 1):
-                if not _keeps_rows_by(text, where_brace, {name: term}):
+                if not _keeps_rows_by(masked, first, where_brace, name):
                     return with_values(text, values)
                 edits.append((where_brace + 1, where_brace + 1, f" VALUES ?{name} {{ {term} }}"))
                 given = True
         for found in variable.finditer(masked, start, end + 1):
             if any(first <= found.start() <= last for first, last, _ in selects):
                 continue  # the sub-SELECT's own VALUES binds it there
-            if any(first <= found.start() <= last for first, last, _ in every_select):
+            if any(first <= found.start() <= last for first, last in every_select):
                 return with_values(text, values)  # in a sub-SELECT that cannot be bound (inside EXISTS)
             if not _certain_in_each_group(masked, start, found.start(), variable):
                 return with_values(text, values)
@@ -583,7 +583,7 @@ def _certain_in_each_group(masked: str, outer: int, position: int, variable: re.
     join gives (with it only in a nested OPTIONAL, or under BOUND, it would not)."""
     if re.search(rf"\bBOUND\s*\(\s*{variable.pattern}", masked, re.IGNORECASE):
         return False
-    chain, depth_first = [], []
+    chain = []
     for index in range(outer, position):
         if masked[index] == "{":
             chain.append(index)
@@ -591,35 +591,24 @@ def _certain_in_each_group(masked: str, outer: int, position: int, variable: re.
             chain.pop()
     for brace in chain:
         own, depth, parens = [], 0, 0
-        for char in masked[brace + 1:]:
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                if depth == 0:
-                    break
-                depth -= 1
-            elif char == "(":
-                parens += 1
-            elif char == ")":
-                parens -= 1
-            elif depth == 0 and parens == 0:
-                own.append(char)
-                continue
-            own.append(" ")
+        for char in masked[brace + 1:_closing(masked, brace)]:
+            depth += {"{": 1, "}": -1}.get(char, 0)
+            parens += {"(": 1, ")": -1}.get(char, 0)
+            own.append(char if depth == 0 and parens == 0 and char not in "{}()" else " ")
         if not variable.search("".join(own)):
             return False
     return True
 
 
-def _sub_select_span(masked: str, where_brace: int) -> tuple[int, int, int]:
-    """(start, end, WHERE brace) of the sub-SELECT whose WHERE group opens at ``where_brace``."""
-    start = masked.rindex("{", 0, where_brace)
+def _closing(masked: str, brace: int) -> int:
+    """The offset of the ``}`` that closes the group opening at ``brace`` (the end of the
+    text if none does)."""
     depth = 0
-    for end in range(start, len(masked)):
-        depth += {"{": 1, "}": -1}.get(masked[end], 0)
+    for position in range(brace, len(masked)):
+        depth += {"{": 1, "}": -1}.get(masked[position], 0)
         if depth == 0:
-            return start, end, where_brace
-    return start, len(masked) - 1, where_brace
+            return position
+    return len(masked) - 1
 
 
 _AGGREGATE = re.compile(r"\b(?:COUNT|SUM|MIN|MAX|AVG|SAMPLE|GROUP_CONCAT)\s*\(", re.IGNORECASE)
@@ -630,11 +619,10 @@ def _masked(text: str) -> str:
     return _SKIP.sub(lambda match: " " * len(match.group()), text)
 
 
-def _sub_selects(text: str) -> list[int]:
-    """Offsets of the ``{`` opening the WHERE group of each sub-SELECT that stands directly
-    in the outer query's WHERE group (not in an OPTIONAL, a UNION, an EXISTS or another
-    sub-SELECT)."""
-    masked = _masked(text)
+def _sub_selects(masked: str) -> list[tuple[int, int]]:
+    """(its ``{``, its WHERE group's ``{``) of each sub-SELECT that stands directly in the
+    outer query's WHERE group (not in an OPTIONAL, a UNION, an EXISTS or another
+    sub-SELECT), in the query with comments, strings and IRIs blanked."""
     opened: list[tuple[int, str]] = []  # (offset, what the group is: select, exists, group)
     found = []
     for position, char in enumerate(masked):
@@ -645,9 +633,9 @@ def _sub_selects(text: str) -> list[int]:
                 else "group"
             if kind == "select" and not _plain_element(masked, position, before):
                 kind = "select in an OPTIONAL, UNION, GRAPH or the like"
-            if kind == "group" and len(opened) == 2 and opened == [(opened[0][0], "group"), (opened[1][0], "select")] \
+            if kind == "group" and [k for _, k in opened] == ["group", "select"] \
                     and masked.index("{", opened[-1][0] + 1) == position:
-                found.append(position)  # directly in the outer WHERE group: a join every row passes
+                found.append((opened[-1][0], position))  # directly in the outer WHERE group: a join every row passes
             opened.append((position, kind))
         elif char == "}" and opened:
             opened.pop()
@@ -660,41 +648,26 @@ def _plain_element(masked: str, brace: int, before: str) -> bool:
     if re.search(r"(?:\b(?:OPTIONAL|UNION|MINUS|EXISTS)|\bGRAPH\s+\S+|\bSERVICE(?:\s+SILENT)?\s+\S+)$", before,
                  re.IGNORECASE):
         return False
-    depth = 0
-    for close in range(brace, len(masked)):
-        depth += {"{": 1, "}": -1}.get(masked[close], 0)
-        if depth == 0:
-            return re.match(r"\s*UNION\b", masked[close + 1:], re.IGNORECASE) is None
-    return False
+    return re.match(r"\s*UNION\b", masked[_closing(masked, brace) + 1:], re.IGNORECASE) is None
 
 
-def _keeps_rows_by(text: str, where: int, values: Mapping[str, str]) -> bool:
-    """Whether restricting the sub-SELECT whose WHERE group opens at ``where`` to the bound
-    ``values`` leaves its rows for those values as they are: it projects them as plain
-    variables (not in an expression, not by ``*``), groups by them if it aggregates, and
-    has no LIMIT or OFFSET."""
-    masked = _masked(text)
-    start, close, _ = _sub_select_span(masked, where)
+def _keeps_rows_by(masked: str, start: int, where: int, name: str) -> bool:
+    """Whether restricting the sub-SELECT opening at ``start`` (its WHERE group at
+    ``where``) to one value of ``?name`` leaves its rows for that value as they are: it
+    projects the variable plainly (not in an expression, not by ``*``), groups by it if it
+    aggregates, and has no LIMIT or OFFSET."""
     projection = masked[start + 1:where]
-    depth, end = 0, where
-    for end in range(where, close):
-        depth += {"{": 1, "}": -1}.get(masked[end], 0)
-        if depth == 0:
-            break
-    modifiers = masked[end + 1:close]
+    modifiers = masked[_closing(masked, where) + 1:_closing(masked, start)]
     if re.search(r"\b(?:LIMIT|OFFSET)\b", modifiers, re.IGNORECASE) or re.search(r"\bEXISTS\b", projection, re.IGNORECASE):
         return False
     group_by = re.search(r"\bGROUP\s+BY\b(.*?)(?:\bHAVING\b|\bORDER\b|$)", modifiers, re.IGNORECASE | re.DOTALL)
     if group_by is None and (_AGGREGATE.search(projection) or re.search(r"\bHAVING\b", modifiers, re.IGNORECASE)):
         return False
-    for name in values:
-        variable = _variable(name).pattern
-        # a plain variable of the projection (not in an expression; SELECT * is left alone)
-        projected = re.search(variable, _top_level(projection)) and not re.search(
-            rf"\bAS\s+{variable}", projection, re.IGNORECASE)
-        if not projected or (group_by is not None and not re.search(variable, group_by.group(1))):
-            return False
-    return True
+    variable = _variable(name).pattern
+    # a plain variable of the projection (not in an expression; SELECT * is left alone)
+    projected = re.search(variable, _top_level(projection)) and not re.search(
+        rf"\bAS\s+{variable}", projection, re.IGNORECASE)
+    return bool(projected) and (group_by is None or re.search(variable, group_by.group(1)) is not None)
 
 
 def sparql_term(term: Any) -> str:
