@@ -218,20 +218,27 @@ def _provenance_holders(rows: dict[str, list[Row]]) -> Iterator[str]:
 _PROVENANCE_STATUS = ox.NamedNode(VITD_IRI + "provenanceStatus")
 
 
+#: Resources asked about in one claims/provenance-statused request to a server.
+STATUS_BATCH = 1000
+
+
 def _may_have_provenance(target: Target, iris: list[str]) -> Callable[[str], bool]:
     """Whether one of ``iris`` may have a provenance status: an Oxigraph store is asked
-    for each at index speed; any other engine (a SPARQL server: one request each would
-    make a claims run's requests grow with the graph) once for every resource that has
-    one (claims/provenance-statused), when there are resources to ask about."""
+    for each at index speed; any other engine (a SPARQL server, where a request each would
+    make a claims run's requests grow with the graph) by claims/provenance-statused,
+    restricted to :data:`STATUS_BATCH` of them at a time by a trailing VALUES clause."""
     if isinstance(target, ox.Store):
         def in_store(iri: str) -> bool:
             found = target.quads_for_pattern(ox.NamedNode(iri), _PROVENANCE_STATUS, None, ox.DefaultGraph())
             return next(found, None) is not None
 
         return in_store
-    if not iris:
-        return lambda iri: False
-    statused = {str(row["resource"]) for row in select_light(target, bundled_query("claims/provenance-statused"))}
+    query = bundled_query("claims/provenance-statused")
+    statused = {
+        str(row["resource"])
+        for at in range(0, len(iris), STATUS_BATCH)
+        for row in select_light(target, with_values(query, "resource", iris[at:at + STATUS_BATCH]))
+    }
     return statused.__contains__
 
 
