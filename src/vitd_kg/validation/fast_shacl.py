@@ -427,8 +427,8 @@ def _prebind(query: str, term: str) -> str:
 
 
 @dataclass
-class StoreData:
-    """An Oxigraph store holding the data, and how its literals differ from the data's.
+class LiteralForms:
+    """How the literals of some data differ from what an Oxigraph store keeps of them.
 
     Oxigraph keeps numbers, booleans and dates by value: ``"1.0"^^xsd:decimal`` is stored
     as ``"1"``, ``"5"^^xsd:int`` as ``"5"^^xsd:integer``. ``originals`` maps each such
@@ -436,15 +436,23 @@ class StoreData:
     lexical forms and datatypes in Python, on the original. ``predicates`` are the
     predicates such literals are objects of. When two distinct literals of the data (or a
     literal of the data and one of the shapes) would be stored as one, the store cannot tell
-    them apart: ``merged`` names an example, and the engine refuses.
+    them apart: ``merged`` names an example, and the engine refuses. Worked out from the
+    literals alone (:func:`literal_forms`), so a caller can have it ready while another
+    thread loads the store.
     """
 
-    store: ox.Store
     originals: dict[ox.Literal, ox.Literal] = field(default_factory=dict)
     predicates: set[ox.NamedNode] = field(default_factory=set)
     merged: tuple[ox.Literal, ox.Literal] | None = None
     ill_typed_originals: list[ox.Literal] = field(default_factory=list)
-    verbatim: set[ox.Literal] = field(default_factory=set)
+
+
+@dataclass(kw_only=True)
+class StoreData(LiteralForms):
+    """An Oxigraph store holding the data, and how its literals differ from the data's
+    (:class:`LiteralForms`)."""
+
+    store: ox.Store
 
 
 def stored_forms(literals: Iterable[ox.Literal]) -> dict[ox.Literal, ox.Literal]:
@@ -488,19 +496,6 @@ def literal_uses(triples: Iterable) -> set[tuple[ox.NamedNode, ox.Literal]]:
         if type(value) is literal_type:
             uses.add((triple.predicate, value))
     return uses
-
-
-@dataclass
-class LiteralForms:
-    """How Oxigraph would store the literals of some data, worked out without the data's
-    store (see :class:`StoreData`, whose fields these are): from the data's
-    :func:`literal_uses` and the shapes' constants, so that a caller can have it ready
-    while another thread loads the store."""
-
-    originals: dict[ox.Literal, ox.Literal] = field(default_factory=dict)
-    predicates: set[ox.NamedNode] = field(default_factory=set)
-    merged: tuple[ox.Literal, ox.Literal] | None = None
-    ill_typed_originals: list[ox.Literal] = field(default_factory=list)
 
 
 def literal_forms(uses: set[tuple[ox.NamedNode, ox.Literal]], constants: Iterable[ox.Literal] = ()) -> LiteralForms:
@@ -567,7 +562,7 @@ def load_data(triples: Iterable, constants: Iterable[ox.Literal] = (), *, store:
     if forms is None:
         forms = literal_forms(literal_uses(triples) if uses is None else uses, constants)
     data = StoreData(store=store, originals=forms.originals, predicates=forms.predicates, merged=forms.merged,
-                     ill_typed_originals=list(forms.ill_typed_originals))
+                     ill_typed_originals=list(forms.ill_typed_originals))  # a list of its own: extended below
     # rdflib may already have rewritten an ill-typed literal's lexical form ("none"^^xsd:boolean
     # is kept as "false", flagged ill-typed): the form the data wrote is lost.
     data.ill_typed_originals += [
