@@ -67,8 +67,8 @@ class ParsedFile:
     is_turtle: bool = True
     subjects: set = field(default_factory=set)
     uses: set = field(default_factory=set)
-    #: the predicates and object IRIs that may be undefined ``vitd:`` terms or CURIE-like
-    #: (:func:`may_be_misnamed`)
+    #: the subjects, predicates and object IRIs that may be undefined ``vitd:`` terms or
+    #: CURIE-like (:func:`may_be_misnamed`)
     misnamed: set = field(default_factory=set)
     _lines: TurtleLines | None = field(default=None, repr=False)
 
@@ -146,7 +146,7 @@ def parse_file(source: SourceFile) -> ParsedFile:
         is_turtle=rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES),
         subjects=subjects,
         uses=uses,
-        misnamed={iri for iri in iris if may_be_misnamed(iri)},
+        misnamed={iri for found in (subjects, iris) for iri in found if may_be_misnamed(iri)},
     )
 
 
@@ -474,8 +474,7 @@ def _suspects(
     # Undefined vitd: terms and CURIE-like IRIs ("claim:x") among the distinct IRIs, which
     # each file's census narrowed to those of the vitd: namespace or not http(s) (of a
     # million triples, a few dozen distinct IRIs instead of a hundred thousand).
-    found = {x for f in files for x in f.subjects if may_be_misnamed(x)}
-    found.update(*(f.misnamed for f in files))
+    found = set().union(*(f.misnamed for f in files))
     bad = {x for x in found if _term_problem(x.value, "", defined, []) is not None}
     for term in bad:
         suspects.add(term)
