@@ -252,17 +252,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for size in args.sizes:
             data, triples = corpus(args.work, size, args.vitd_kg, args.reuse)
-            for step, command_args in steps(data, scratch):
-                if args.only and not any(o in step for o in args.only):
-                    continue
+            chosen = [(step, command_args) for step, command_args in steps(data, scratch)
+                      if not args.only or any(o in step for o in args.only)]
+            for step, command_args in chosen:
                 for variant, program in variants:
                     if (step, variant) not in stopped:
                         measure(step, variant, [program, *command_args], triples, False)
                     if args.warm and variant == "this tree" and step.startswith("claims") \
                             and (step + ", second run", variant) not in stopped:
                         measure(step + ", second run", variant, [program, *command_args], triples, True)
-            wanted = [(step, command_args) for step, command_args in steps(data, scratch)
-                      if step in ENDPOINT_STEPS and (not args.only or any(o in step for o in args.only))]
+            wanted = [(step, command_args) for step, command_args in chosen if step in ENDPOINT_STEPS]
             if args.endpoint and wanted:
                 server = served(data, Path(tempfile.mkdtemp(prefix="oxigraph-", dir=scratch)) / "store")
                 try:
