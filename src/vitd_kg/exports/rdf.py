@@ -4,7 +4,8 @@ The release is a *dataset* of named graphs, each triple in exactly one of them:
 
 * ``graph/ontology`` -- the OWL ontology (``ontology/vitd.ttl``);
 * ``graph/claim/<id>`` -- one per claim: every triple whose *subject* is the claim
-  (its statement, qualifiers, sentence and provenance links);
+  (its statement, qualifiers, sentence and provenance links); a claim written as a
+  blank node has no id to name a graph by, and its triples stay in ``graph/data``;
 * ``graph/data`` -- every other data triple (studies, effects, sentences, concepts ...).
 
 So the union of the named graphs is exactly the opened graph: a store whose default
@@ -75,9 +76,13 @@ def claim_graph_iri(claim: str) -> str:
 
 @dataclass
 class ReleaseDataset:
-    """The graph split into named graphs (IRI -> sorted triples), in release order."""
+    """The graph split into named graphs (IRI -> sorted triples), in release order.
+
+    A dataset is not changed after it is built: :meth:`union` is worked out once and kept.
+    """
 
     graphs: dict[str, list[ox.Triple]] = field(default_factory=dict)
+    _union: list[ox.Triple] | None = field(default=None, repr=False, compare=False)
 
     def quads(self) -> list[ox.Quad]:
         """Every triple in its named graph."""
@@ -85,11 +90,9 @@ class ReleaseDataset:
 
     def union(self) -> list[ox.Triple]:
         """The union of the named graphs (an old release's shapes graph left out): the opened graph itself."""
-        seen: set[ox.Triple] = set()
-        for name, triples in self.graphs.items():
-            if name != SHAPES_GRAPH:
-                seen.update(triples)
-        return sort_triples(seen)
+        if self._union is None:
+            self._union = sort_triples({t for name, ts in self.graphs.items() if name != SHAPES_GRAPH for t in ts})
+        return self._union
 
     def claim_graphs(self) -> dict[str, list[ox.Triple]]:
         """Only the per-claim graphs."""
@@ -97,25 +100,14 @@ class ReleaseDataset:
 
 
 def sort_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
-    """Triples in a stable order (by their N-Triples text)."""
-    return sorted(triples, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
+    """Triples in a stable order: by their N-Triples text, subject, then predicate, then object.
 
-
-def _canonical(triples_by_graph: dict[str, list[ox.Triple]]) -> dict[str, list[ox.Triple]]:
-    """Give blank nodes canonical labels so dumps are reproducible byte for byte.
-
-    :func:`vitd_kg.rdf.canonical.canonical_quads` takes time linear in the data (Oxigraph's
-    own canonicalization takes the cube of a chain's length, and crashes on deep ones).
+    One string per triple (``str(triple)``, the three terms joined by spaces) sorts as the
+    three terms would one after the other: a term's text is never a proper prefix of
+    another's followed by a character below the space (IRIs end with ``>``, which no IRI
+    holds; blank-node labels hold no space), and the object comes last.
     """
-    from vitd_kg.rdf.canonical import canonical_quads
-
-    quads = canonical_quads(
-        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in triples_by_graph.items() for t in ts
-    )
-    out: dict[str, list[ox.Triple]] = {g: [] for g in triples_by_graph}
-    for quad in quads:
-        out[quad.graph_name.value].append(quad.triple)
-    return {g: sort_triples(ts) for g, ts in out.items()}
+    return sorted(triples, key=str)
 
 
 def release_dataset(store: ox.Store, ontology: Iterable[ox.Triple]) -> ReleaseDataset:
@@ -123,22 +115,54 @@ def release_dataset(store: ox.Store, ontology: Iterable[ox.Triple]) -> ReleaseDa
 
     ``ontology`` are the ontology's own triples (they go to ``graph/ontology``). The
     SHACL shapes are not data, so no graph holds them (a store querying the union of
-    the graphs would count them as data).
+    the graphs would count them as data). Blank nodes get canonical labels, and all the
+    triples are sorted once: each graph, and the union, is that order's share.
     """
     ontology = list(ontology)
     in_ontology = set(ontology)
     default = ox.DefaultGraph()
-    claims = {q.subject for q in store.quads_for_pattern(None, SOURCE_SENTENCE, None, default)}
-    data = [q.triple for q in store.quads_for_pattern(None, None, None, default) if q.triple not in in_ontology]
-    graphs: dict[str, list[ox.Triple]] = {ONTOLOGY_GRAPH: ontology}
-    graphs[DATA_GRAPH] = [t for t in data if t.subject not in claims]
-    by_claim: dict[ox.NamedNode, list[ox.Triple]] = {claim: [] for claim in claims}
-    for triple in data:
-        if triple.subject in by_claim:
-            by_claim[triple.subject].append(triple)
-    for claim in sorted(claims, key=str):
-        graphs[claim_graph_iri(claim.value)] = by_claim[claim]
-    return ReleaseDataset(_canonical(graphs))
+    subjects = (q.subject for q in store.quads_for_pattern(None, SOURCE_SENTENCE, None, default))
+    claims = {claim for claim in subjects if type(claim) is ox.NamedNode}  # a blank claim has no name for a graph
+    graph_of = {claim: claim_graph_iri(claim.value) for claim in claims}
+    names = [ONTOLOGY_GRAPH, DATA_GRAPH, *(graph_of[claim] for claim in sorted(claims, key=str))]
+    placed: list[tuple[str, ox.Triple]] = [(ONTOLOGY_GRAPH, t) for t in ontology]
+    for quad in store.quads_for_pattern(None, None, None, default):
+        triple = quad.triple
+        if triple not in in_ontology:
+            placed.append((graph_of.get(triple.subject, DATA_GRAPH), triple))
+    placed = _canonical(placed)
+    keys = [str(triple) for _, triple in placed]
+    graphs: dict[str, list[ox.Triple]] = {name: [] for name in names}
+    union: list[ox.Triple] = []
+    previous = None
+    for index in sorted(range(len(placed)), key=keys.__getitem__):
+        name, triple = placed[index]
+        graphs[name].append(triple)
+        if keys[index] != previous:
+            union.append(triple)
+            previous = keys[index]
+    return ReleaseDataset(graphs, union)
+
+
+def _canonical(placed: list[tuple[str, ox.Triple]]) -> list[tuple[str, ox.Triple]]:
+    """Give blank nodes canonical labels so dumps are reproducible byte for byte.
+
+    Only the triples with a blank node go to :func:`vitd_kg.rdf.canonical.canonical_quads`
+    (time linear in the data; Oxigraph's own canonicalization takes the cube of a chain's
+    length, and crashes on deep ones); their labels depend on nothing else.
+    """
+    from vitd_kg.rdf.canonical import canonical_quads
+
+    blank = ox.BlankNode
+    plain = [(name, t) for name, t in placed if type(t.subject) is not blank and type(t.object) is not blank]
+    if len(plain) == len(placed):
+        return placed
+    linked = canonical_quads(
+        ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(name))
+        for name, t in placed
+        if type(t.subject) is blank or type(t.object) is blank
+    )
+    return plain + [(quad.graph_name.value, quad.triple) for quad in linked]
 
 
 def bundled_context() -> dict:
