@@ -129,3 +129,23 @@ def test_the_console_script_says_what_main_says(output_format, capsys):
                           Graph().parse(data=expected.out, format="turtle"))
     else:
         assert done.stdout == expected.out
+
+
+@pytest.mark.parametrize("output_format", ["ntriples", "nquads", "csv", "fhir"])
+def test_export_to_standard_output_is_whole_when_the_process_ends_at_once(output_format, capsysbinary):
+    """``export`` retires its graph; the console script ends at once, after the last byte."""
+    args = ["export", "--format", output_format]  # the bundled graph
+    assert main(args) == 0
+    expected = capsysbinary.readouterr().out
+    done = subprocess.run([sys.executable, "-m", "vitd_kg", *args], capture_output=True, env=BUFFERED)
+    assert done.returncode == 0, done.stderr
+    assert len(done.stdout) > 1000 and done.stdout == expected
+
+
+def test_export_retires_its_graph_under_the_console_script(monkeypatch, tmp_path):
+    retired: list = []
+    monkeypatch.setattr(lifetime, "_kept", retired)
+    monkeypatch.setattr(gc, "freeze", lambda: None)
+    assert main(["export", "--format", "ntriples", "-o", str(tmp_path / "out.nt")]) == 0
+    assert [type(x).__name__ for x in retired] == ["KnowledgeGraph"]
+    assert (tmp_path / "out.nt").stat().st_size > 1000

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from vitd_kg import lifetime
 from vitd_kg.cli.options import data_option, format_option, open_graph, standard_output
 from vitd_kg.exports import EXPORT_FORMATS
 
@@ -23,7 +24,7 @@ def command(output_format: str, output: Path | None, data, max_nesting: int | No
     effect table (csv, parquet).
 
     Triple formats hold the ontology and data; nquads and trig also carry the named
-    graphs of a release (ontology, shapes, data, one per claim). With -o the file is
+    graphs of a release (ontology, data, one per claim). With -o the file is
     written aside and renamed into place when complete: a failure leaves the old file
     as it was and no partial file behind.
     """
@@ -35,7 +36,8 @@ def command(output_format: str, output: Path | None, data, max_nesting: int | No
     if output is None:
         with standard_output() as out:
             graph.export(output_format, out)
-        return
-    from vitd_kg.atomic import publish_file
+    else:
+        from vitd_kg.atomic import publish_file
 
-    publish_file(output, lambda out: graph.export(output_format, out))
+        publish_file(output, lambda out: graph.export(output_format, out))
+    lifetime.retire(graph)  # written: its store and release dataset need not be freed one by one
