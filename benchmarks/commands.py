@@ -9,7 +9,8 @@ PATH/TO/vitd-kg``, e.g. main's install), side by side, so the ratios come from o
 * ``stats --data DIR`` (parse and count: the floor of every command);
 * ``claims --data DIR --format json``; ``claims --data DIR --id X --format json``;
 * ``audit --data DIR --format json``; ``validate --data DIR``;
-* ``export --data DIR --format csv`` and ``--format fhir``;
+* ``export --data DIR --format csv`` and ``--format fhir``; ``--format ntriples``,
+  ``turtle`` and ``nquads`` (the release's sorted, canonically labelled dataset);
 * ``dist --data DIR --force OUT`` (the whole release) and ``docs --data DIR --force OUT``
   (the site; needs Graphviz and the docs extra).
 
@@ -140,6 +141,9 @@ def steps(data: Path, out: Path) -> list[tuple[str, list[str]]]:
         ("validate", ["validate", *d]),
         ("export csv", ["export", *d, "--format", "csv", "-o", str(out / "export.csv")]),
         ("export fhir", ["export", *d, "--format", "fhir", "-o", str(out / "export.json")]),
+        ("export ntriples", ["export", *d, "--format", "ntriples", "-o", str(out / "export.nt")]),
+        ("export turtle", ["export", *d, "--format", "turtle", "-o", str(out / "export.ttl")]),
+        ("export nquads", ["export", *d, "--format", "nquads", "-o", str(out / "export.nq")]),
         ("dist", ["dist", *d, "--force", str(out / "release")]),
         ("docs", ["docs", *d, "--force", str(out / "site")]),
     ]
