@@ -29,6 +29,7 @@ Provenance decides the rest (``vitd:provenanceStatus``, ``vitd:comparisonBasis``
 from __future__ import annotations
 
 from decimal import Decimal
+from itertools import chain
 from typing import TYPE_CHECKING, Any, Iterable, TextIO
 
 from vitd_kg.namespaces import VITD_IRI
@@ -632,7 +633,11 @@ def claim_to_markdown(claim: "Claim") -> str:
 def write_claims(claims: Iterable["Claim"], output_format: str, out: TextIO) -> None:
     """Write claims as they come, in ``text`` (blocks of :func:`claim_to_text`), ``markdown``
     (a document of :func:`claim_to_markdown` sections) or ``json`` (an array, indented by two
-    as ``json.dumps(..., indent=2)`` writes it): one claim in memory at a time."""
+    as ``json.dumps(..., indent=2)`` writes it): one claim in memory at a time. Nothing is
+    written before the first claim is there: what refuses the graph refuses it before output."""
+    claims = iter(claims)
+    ahead = next(claims, None)
+    claims = chain((ahead,), claims) if ahead is not None else iter(())
     if output_format == "json":
         import json
 
