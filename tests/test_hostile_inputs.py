@@ -188,3 +188,57 @@ def test_a_triple_term_pyshacl_would_have_to_read_is_refused_clearly(tmp_path, e
 def test_a_triple_term_is_validated_by_the_fast_engine(tmp_path):
     (tmp_path / "term.ttl").write_text(TRIPLE_TERM, encoding="utf-8")
     assert run_cli("validate", str(tmp_path / "term.ttl")).returncode == 0
+
+
+UNNAMED_CLAIM = """@prefix vitd: <https://w3id.org/vitd-kg/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+[] a vitd:FindingClaim ; rdfs:label "an unnamed claim" ;
+   vitd:sourceSentence <https://w3id.org/vitd-kg/id/sentence/s01> ;
+   vitd:subject <https://w3id.org/vitd-kg/id/concept/vitamin-d> ;
+   vitd:relation vitd:improves ; vitd:object <https://w3id.org/vitd-kg/id/concept/muscle-spasm> ;
+   vitd:modality vitd:Asserted ; vitd:evidenceLevel vitd:NoCitedEvidence .
+"""
+
+
+def data_with_an_unnamed_claim(tmp_path: Path) -> Path:
+    data = copy_of_data(tmp_path / "data")
+    (data / "unnamed.ttl").write_text(UNNAMED_CLAIM, encoding="utf-8")
+    return data
+
+
+@pytest.mark.parametrize("command", [["claims"], ["claims", "--format", "json"], ["dist", "OUT"], ["docs", "OUT"]])
+def test_a_claim_written_as_a_blank_node_is_refused_clearly_and_nothing_is_written(tmp_path, command):
+    """Its label differs on every load: the release named a graph, a nanopublication and a
+    page after it, and ``claims`` crashed (exit 3) putting it in a VALUES clause."""
+    data = data_with_an_unnamed_claim(tmp_path)
+    out = tmp_path / "out"
+    done = run_cli(*[str(out) if part == "OUT" else part for part in command], "--data", str(data))
+    assert done.returncode == 1, done.stderr
+    assert '1 claim(s) written as a blank node ("an unnamed claim")' in done.stderr
+    assert "name each claim by an IRI" in done.stderr
+    assert done.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]  # no release, no site, no staging
+
+
+def test_validate_names_the_file_of_a_claim_written_as_a_blank_node(tmp_path):
+    data = data_with_an_unnamed_claim(tmp_path)
+    done = run_cli("validate", "--data", str(data))
+    assert done.returncode == 1
+    report = done.stdout + done.stderr
+    assert f"{data / 'unnamed.ttl'}: Violation: _:" in report
+    assert "a claim must be named by an IRI (claim:...), not a blank node" in report
+
+
+def test_the_python_api_refuses_an_unnamed_claim_on_every_engine(tmp_path):
+    from rdflib import Graph
+
+    from vitd_kg.evidence.reconstruct import reconstruct_claims
+
+    data = data_with_an_unnamed_claim(tmp_path)
+    with pytest.raises(InvalidDataError, match="written as a blank node"):
+        vitd_kg.open(data, cache="off").claims()
+    graph = Graph()
+    for path in sorted(data.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    with pytest.raises(InvalidDataError, match="written as a blank node"):
+        reconstruct_claims(graph)

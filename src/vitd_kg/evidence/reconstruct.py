@@ -87,6 +87,7 @@ def iter_claims(graph: Target, *, batch_size: int = BATCH_SIZE) -> Iterator[Clai
     VALUES clause, so memory holds one batch's rows and claims whatever the graph's size.
     On a SPARQL server or an rdflib graph every query runs once over the whole graph.
     """
+    refuse_unnamed_claims(graph)  # before the first claim is written out
     queries = _claim_queries()
     if not isinstance(as_engine(graph), OxigraphEngine):
         # A server or rdflib answers each query in one piece anyway; and Virtuoso 7.2 was
@@ -100,6 +101,22 @@ def iter_claims(graph: Target, *, batch_size: int = BATCH_SIZE) -> Iterator[Clai
             if name != "claim":
                 rows[name] = select_light(graph, with_values(query, "claim", iris))
         yield from _written(graph, queries, rows)
+
+
+def refuse_unnamed_claims(graph: Target) -> None:
+    """Raise :class:`InvalidDataError` if a claim is written as a blank node
+    (``claims/unnamed.rq``): a claim is rebuilt, looked up, cited and published by its IRI,
+    and a blank node's label differs on every load."""
+    unnamed = select_light(graph, bundled_query("claims/unnamed"))
+    if not unnamed:
+        return
+    labels = list(dict.fromkeys(str(row["label"]) for row in unnamed if row.get("label") is not None))
+    count = len({row["claim"] for row in unnamed})
+    shown = ", ".join(f'"{label}"' for label in labels[:3]) or "none has an rdfs:label"
+    raise InvalidDataError(
+        f"{count} claim(s) written as a blank node ({shown}): a claim is rebuilt, cited and published by its IRI",
+        hint="name each claim by an IRI (claim:...); `vitd-kg validate` lists them with their files",
+    )
 
 
 def lookup_claims(graph: Target, ids: Iterable[str]) -> dict[str, Claim]:

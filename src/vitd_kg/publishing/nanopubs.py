@@ -29,6 +29,7 @@ from typing import Iterator
 
 import pyoxigraph as ox
 
+from vitd_kg.evidence.reconstruct import refuse_unnamed_claims
 from vitd_kg.namespaces import BASE, OA, PREFIXES, PROJECT_AGENT, VITD
 
 NP_BASE = BASE + "np/"
@@ -183,12 +184,13 @@ def write_nanopubs(
     Each file is named for the claim (``cs-symptom-improvement.trig``); the index maps
     claim IRIs to trusty nanopublication URIs. ``issued`` is the release date.
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     claims = sorted(
         {qd.subject for qd in store.quads_for_pattern(None, ox.NamedNode(str(VITD.sourceSentence)), None, ox.DefaultGraph())},
         key=str,
     )
+    refuse_unnamed_claims(store)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for claim in claims:
         temp = _temp_uri(claim.value)
