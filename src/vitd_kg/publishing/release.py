@@ -77,6 +77,8 @@ def _build(root: Path, dataset: ReleaseDataset, store: ox.Store, issued: str, *,
     from vitd_kg.publishing.nanopubs import write_nanopubs
     from vitd_kg.publishing.schema_org import CRATE_FILE, describe, ro_crate
 
+    # first: they refuse a graph whose claims cannot be published (a claim without an IRI)
+    write_nanopubs(store, root / "nanopubs", issued=issued, sign_key=sign_key, signer=signer)
     sizes = {}
     (root / "ontology").mkdir()
     for files, source in ((DUMP_FILES, dataset), (ONTOLOGY_FILES, ontology_only(dataset))):
@@ -89,7 +91,6 @@ def _build(root: Path, dataset: ReleaseDataset, store: ox.Store, issued: str, *,
         sizes[name] = (root / name).stat().st_size
     (root / "context.jsonld").write_bytes(resources.ontology_folder_bytes(resources.CONTEXT_FILE))
     queries = _copy_queries(root)
-    write_nanopubs(store, root / "nanopubs", issued=issued, sign_key=sign_key, signer=signer)
     (root / VOID_FILE).write_text(void_turtle(dataset, issued=issued, queries=queries, sizes=sizes), encoding="utf-8")
     files = list_files(root)
     crate = ro_crate(files, describe(store, dataset.graphs[ONTOLOGY_GRAPH], issued=issued))
